@@ -1,0 +1,166 @@
+"""integrity-archive: ingest, serve, search, failures, sample-corpus, segment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def _settings():  # noqa: ANN202
+    from config import get_settings
+
+    return get_settings()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    source = Path(args.path)
+    if not source.is_dir():
+        print(f"error: {source} is not a folder", file=sys.stderr)
+        return 2
+    from flows.ingest_flow import ingest_documents
+
+    summary = ingest_documents(str(source), retry_failed=args.retry_failed)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(f"indexed {summary['indexed']}, skipped {summary['skipped']} unchanged, "
+              f"failed {summary['failed']}, removed {summary['removed']}")
+        for failure in summary["failures"]:
+            print(f"  FAILED {failure['file']}: [{failure['kind']}] {failure['reason']}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from search_api.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=args.host or settings.api.host,
+                port=args.port or settings.api.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from search_index import SearchQuery, open_backend
+
+    backend = open_backend(_settings())
+    try:
+        page = backend.search(SearchQuery(text=args.query, limit=args.limit))
+    finally:
+        backend.close()
+    if args.json:
+        from search_api.schemas import SearchOut
+
+        print(SearchOut.model_validate(page, from_attributes=True).model_dump_json(indent=2))
+        return 0
+    print(f"{page.total} hits")
+    for hit in page.hits:
+        print(f"{hit.score:7.2f}  {hit.title}  [{hit.doc_type}] {hit.filename} p.{hit.page}")
+        for hl in hit.highlights[:1]:
+            text = hl.text.replace("<mark>", "[").replace("</mark>", "]")
+            import html as _html
+
+            print(f"         {_html.unescape(text)}")
+    return 0
+
+
+def cmd_failures(args: argparse.Namespace) -> int:
+    from search_index.ledger import Ledger
+
+    settings = _settings()
+    if not settings.ledger_path.exists():
+        print("no ingest has run yet (no ledger in", settings.data_dir, ")")
+        return 0
+    with Ledger(settings.ledger_path) as ledger:
+        failures = ledger.failures()
+    if args.json:
+        print(json.dumps([{"source": f.source, "file": f.relpath, "kind": f.error_kind,
+                           "reason": f.reason, "sha256": f.sha256, "updated_at": f.updated_at}
+                          for f in failures], ensure_ascii=False, indent=2))
+        return 0
+    if not failures:
+        print("no failed files")
+    for f in failures:
+        print(f"{Path(f.source) / f.relpath}\t[{f.error_kind}] {f.reason}")
+    return 0
+
+
+def cmd_sample_corpus(args: argparse.Namespace) -> int:
+    from cli.sample_corpus import generate
+
+    files = generate(Path(args.dir), seed=args.seed)
+    print(f"wrote {len(files)} documents under {args.dir}")
+    return 0
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    from analyzers import get_analyzer
+
+    analyzer = get_analyzer()
+    out = sys.stdout
+    for line in sys.stdin:
+        out.write(" ".join(analyzer.segment_original(line.rstrip("\n").rstrip("\r"))) + "\n")
+    out.flush()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="integrity-archive",
+                                     description="Procurement integrity document archive.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="ingest a folder through the Prefect flow")
+    p.add_argument("path")
+    p.add_argument("--retry-failed", action="store_true", help="retry files that failed before")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("serve", help="serve the API and web page")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("failures", help="list files that could not be indexed, with reasons")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_failures)
+    p = sub.add_parser("sample-corpus", help="write the fictional sample corpus")
+    p.add_argument("dir")
+    p.add_argument("--seed", type=int, default=113)
+    p.set_defaults(func=cmd_sample_corpus)
+    p = sub.add_parser("segment", help="segment stdin lines into space-separated words")
+    p.set_defaults(func=cmd_segment)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from config import get_settings
+
+    logging.basicConfig(level=get_settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, never dumps a traceback on users
+        from search_index.protocol import SearchError
+
+        if isinstance(exc, (SearchError, FileNotFoundError, ValueError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

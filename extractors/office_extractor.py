@@ -1,0 +1,113 @@
+"""Office documents: DOCX (python-docx) and ODT (odfpy), body text and tables in reading order."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from extractors.base import (
+    CorruptDocument,
+    ExtractedDocument,
+    LimitExceeded,
+    Page,
+    clean_text,
+    require_text,
+)
+
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+def check_zip(path: Path) -> zipfile.ZipFile:
+    """Open a zip container, refusing damaged archives and decompression bombs before parsing."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CorruptDocument(f"damaged zip container ({exc})") from None
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
+                and info.file_size > 10 * 1024 * 1024:
+            archive.close()
+            raise LimitExceeded(f"zip member {info.filename!r} expands {info.file_size} bytes: "
+                                "a decompression bomb")
+    if total > MAX_UNCOMPRESSED_BYTES:
+        archive.close()
+        raise LimitExceeded(f"zip container expands to {total} bytes, over the limit")
+    return archive
+
+
+def extract_docx(path: Path) -> ExtractedDocument:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    check_zip(path).close()
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many types for a bad package
+        raise CorruptDocument(f"DOCX cannot be parsed ({type(exc).__name__}: {exc})") from None
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            table = Table(block, document)
+            rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+            tables.append(rows)
+            lines.extend("\t".join(row) for row in rows)
+    pages = [Page(number=1, text=clean_text("\n".join(lines)), tables=tables)]
+    require_text("docx", pages, "DOCX")
+    core = document.core_properties
+    meta = {k: str(v) for k, v in {"author": core.author, "created": core.created,
+                                    "subject": core.subject}.items() if v}
+    return ExtractedDocument(format="docx", pages=pages, title=(core.title or "").strip(),
+                             metadata=meta)
+
+
+def extract_odt(path: Path) -> ExtractedDocument:
+    from odf import teletype
+    from odf.namespaces import TABLENS, TEXTNS
+    from odf.opendocument import load
+
+    check_zip(path).close()
+    try:
+        document = load(str(path))
+    except Exception as exc:  # noqa: BLE001 - odfpy raises many types for a bad package
+        raise CorruptDocument(f"ODT cannot be parsed ({type(exc).__name__}: {exc})") from None
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+
+    def walk(node) -> None:  # noqa: ANN001 - odfpy elements are untyped
+        for child in node.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname in ((TEXTNS, "p"), (TEXTNS, "h")):
+                lines.append(teletype.extractText(child))
+            elif qname == (TABLENS, "table"):
+                rows = []
+                for row in child.getElementsByType(_odf_class("TableRow")):
+                    cells = [teletype.extractText(c).strip()
+                             for c in row.getElementsByType(_odf_class("TableCell"))]
+                    rows.append(cells)
+                tables.append(rows)
+                lines.extend("\t".join(r) for r in rows)
+            elif qname is not None:
+                walk(child)
+
+    walk(document.text)
+    pages = [Page(number=1, text=clean_text("\n".join(lines)), tables=tables)]
+    require_text("odt", pages, "ODT")
+    title = ""
+    for node in document.meta.childNodes:
+        if getattr(node, "qname", (None, None))[1] == "title":
+            title = teletype.extractText(node).strip()
+    return ExtractedDocument(format="odt", pages=pages, title=title)
+
+
+def _odf_class(name: str):  # noqa: ANN202
+    from odf import table
+
+    return getattr(table, name)

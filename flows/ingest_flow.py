@@ -1,0 +1,81 @@
+"""The ``ingest-documents`` flow: plan a folder against the ledger, process it in batches (one
+Prefect task per batch), remove deleted files, and publish a Markdown summary artifact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.prefect_env import apply_offline_defaults
+
+apply_offline_defaults()
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+
+from config import get_settings  # noqa: E402
+from search_index.ingest_pipeline import (  # noqa: E402
+    BatchResult,
+    FileTask,
+    IngestPlan,
+    IngestSession,
+    IngestSummary,
+)
+
+
+@task(name="plan-ingest", cache_policy=NO_CACHE)
+def plan_task(session: IngestSession, source: str, retry_failed: bool) -> IngestPlan:
+    return session.plan(Path(source), retry_failed=retry_failed)
+
+
+@task(name="process-batch", cache_policy=NO_CACHE, task_run_name="batch-{number}")
+def process_batch(session: IngestSession, source: str, batch: list[FileTask],
+                  number: int) -> BatchResult:
+    return session.process(source, batch)
+
+
+@task(name="remove-deleted", cache_policy=NO_CACHE)
+def finish_task(session: IngestSession, plan: IngestPlan) -> int:
+    return session.finish(plan)
+
+
+def summary_markdown(summary: IngestSummary) -> str:
+    lines = [f"# Ingest of `{summary.source}`", "",
+             "| indexed | skipped (unchanged) | failed | removed |", "|---|---|---|---|",
+             f"| {summary.indexed} | {summary.skipped} | {summary.failed} | {summary.removed} |"]
+    if summary.failures:
+        lines += ["", "## Failed files", "", "| file | kind | reason |", "|---|---|---|"]
+        lines += [f"| {f.replace('|', '/')} | {k} | {r.replace('|', '/')} |"
+                  for f, k, r in summary.failures]
+    return "\n".join(lines)
+
+
+@flow(name="ingest-documents", log_prints=False)
+def ingest_documents(source: str, retry_failed: bool = False) -> dict:
+    """Ingest every file under ``source``; returns the summary as a dict."""
+    logger = get_run_logger()
+    settings = get_settings()
+    with IngestSession(settings) as session:
+        ledger = session.ledger
+        plan = plan_task(session, source, retry_failed)
+        run_id = ledger.start_run(plan.source)
+        batches = plan.batches(settings.ingest.batch_size)
+        logger.info("%s: %d to process in %d batches, %d unchanged, %d still failing, %d removed",
+                    plan.source, len(plan.tasks), len(batches), plan.unchanged, plan.still_failed,
+                    len(plan.removed))
+        summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
+        for number, batch in enumerate(batches, start=1):
+            result = process_batch(session, plan.source, batch, number)
+            summary.indexed += len(result.indexed)
+            summary.failed += len(result.failed)
+            summary.failures.extend(result.failed)
+            logger.info("batch %d/%d: %d indexed, %d failed", number, len(batches),
+                        len(result.indexed), len(result.failed))
+            for relpath, kind, reason in result.failed:
+                logger.warning("failed %s (%s): %s", relpath, kind, reason)
+        summary.removed = finish_task(session, plan)
+        ledger.finish_run(run_id, indexed=summary.indexed, skipped=summary.skipped,
+                          failed=summary.failed, removed=summary.removed)
+    create_markdown_artifact(markdown=summary_markdown(summary), key="ingest-summary",
+                             description=f"Ingest of {plan.source}")
+    return summary.as_dict()

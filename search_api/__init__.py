@@ -1,0 +1,1 @@
+"""The FastAPI application: search, documents and the web page."""

@@ -1,0 +1,53 @@
+"""``create_app()``: the FastAPI application; the lifespan opens the search backend once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from config import Settings, get_settings
+from search_api.errors import install_error_handlers
+from search_api.routes import router
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None, backend=None) -> FastAPI:  # noqa: ANN001
+    """Build the app. ``backend`` (already open) is used as is; otherwise settings choose one."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings or get_settings()
+        owned = backend is None
+        if owned:
+            from analyzers import get_analyzer
+            from search_index import open_backend
+
+            app.state.backend = open_backend(app.state.settings)
+            get_analyzer().segmenter.ensure_loaded()  # load dictionaries before the first query
+        else:
+            app.state.backend = backend
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.backend.close()
+
+    app = FastAPI(title="integrity-archive", version="0.1.0", lifespan=lifespan,
+                  description="Search Taiwan's government procurement integrity disclosures.")
+    install_error_handlers(app)
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
+
+    return app

@@ -1,0 +1,69 @@
+"""Response models of the HTTP API (the public contract; engines' dataclasses stay inside)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class HighlightOut(BaseModel):
+    page: int = Field(description="1-based page number the snippet comes from")
+    text: str = Field(description="Snippet of the original text; matches wrapped in <mark>, the "
+                                  "rest HTML-escaped")
+
+
+class HitOut(BaseModel):
+    id: str
+    title: str
+    filename: str = Field(description="The original file name")
+    doc_type: str
+    agency: str
+    case_id: str
+    date: date | None
+    page: int | None = Field(description="Page of the best match")
+    score: float
+    highlights: list[HighlightOut]
+
+
+class FacetOut(BaseModel):
+    value: str
+    count: int
+
+
+class SearchOut(BaseModel):
+    total: int
+    hits: list[HitOut]
+    facets: dict[str, list[FacetOut]]
+
+
+class PageOut(BaseModel):
+    number: int
+    text: str
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    filename: str
+    doc_type: str
+    agency: str
+    case_id: str
+    date: date | None
+    lang: str
+    format: str
+    sha256: str
+    metadata: dict[str, str | int | float | None]
+    pages: list[PageOut]
+    file_url: str
+
+
+class HealthOut(BaseModel):
+    status: str
+    documents: int
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    detail: list[dict] | None = None

@@ -1,0 +1,46 @@
+"""The SearchBackend Protocol, its typed requests and answers, and the engines that implement it."""
+
+from search_index.protocol import (
+    BackendUnavailable,
+    Facet,
+    Filters,
+    Highlight,
+    Hit,
+    IndexDocument,
+    IndexPage,
+    InvalidQuery,
+    SearchBackend,
+    SearchError,
+    SearchPage,
+    SearchQuery,
+)
+
+__all__ = [
+    "BackendUnavailable",
+    "Facet",
+    "Filters",
+    "Highlight",
+    "Hit",
+    "IndexDocument",
+    "IndexPage",
+    "InvalidQuery",
+    "SearchBackend",
+    "SearchError",
+    "SearchPage",
+    "SearchQuery",
+    "open_backend",
+]
+
+
+def open_backend(settings=None, *, writable: bool = False):  # noqa: ANN001, ANN201
+    """Open the backend chosen in settings (the caller closes it)."""
+    from config import get_settings
+
+    settings = settings or get_settings()
+    if settings.backend == "embedded":
+        from search_index.embedded.tantivy_backend import TantivyBackend
+
+        backend = TantivyBackend(settings.index_dir)
+        backend.open(writable=writable)
+        return backend
+    raise BackendUnavailable(f"unknown backend {settings.backend!r}")

@@ -1,0 +1,1 @@
+"""The embedded engine: a tantivy index in the data dir, no server needed."""

@@ -1,0 +1,92 @@
+"""Snippets in the original text with matched terms marked, and the page each comes from."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from analyzers.normalizer import CJK_CHAR, normalize, normalize_with_offsets
+from search_index.protocol import Highlight, IndexPage
+
+MAX_PAGES_SCANNED = 500
+
+
+def highlight_terms(words: Sequence[str], phrases: Sequence[str]) -> list[str]:
+    """Normalised strings to mark: phrases whole, words, single CJK characters only when nothing
+    longer was asked for. Longest first so that overlapping matches prefer the longer term."""
+    terms = {normalize(p).strip() for p in phrases}
+    multi = [w for w in words if len(w) > 1 or not CJK_CHAR.match(w)]
+    terms.update(multi or words)
+    return sorted((t for t in terms if t), key=len, reverse=True)
+
+
+def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int, str]]:
+    taken = [False] * len(text)
+    found: list[tuple[int, int, str]] = []
+    for term in terms:
+        start = text.find(term)
+        while start != -1:
+            end = start + len(term)
+            if not any(taken[start:end]):
+                found.append((start, end, term))
+                for i in range(start, end):
+                    taken[i] = True
+            start = text.find(term, start + 1)
+    found.sort()
+    return found
+
+
+def _snippet(page: IndexPage, terms: Sequence[str], width: int) -> tuple[int, str] | None:
+    normalized, offsets = normalize_with_offsets(page.text)
+    matches = _occurrences(normalized, terms)
+    if not matches:
+        return None
+    best = (-1, 0, 0)
+    for anchor, _, _ in matches:
+        lo, hi = anchor - width // 4, anchor - width // 4 + width
+        distinct = {t for s, e, t in matches if s >= lo and e <= hi}
+        count = sum(1 for s, e, _ in matches if s >= lo and e <= hi)
+        score = len(distinct) * 100 + count
+        if score > best[0]:
+            best = (score, max(0, lo), hi)
+    score, lo, hi = best
+    original = page.text
+    o_lo = offsets[lo] if lo < len(offsets) else len(original)
+    o_hi = offsets[hi] if hi < len(offsets) else len(original)
+    parts: list[str] = ["…" if o_lo > 0 else ""]
+    cursor = o_lo
+    for start, end, _ in matches:
+        if start < lo or end > hi:
+            continue
+        o_start = offsets[start]
+        o_end = offsets[end] if end < len(offsets) else len(original)
+        if o_start < cursor:
+            continue
+        parts.append(html.escape(original[cursor:o_start]))
+        parts.append(f"<mark>{html.escape(original[o_start:o_end])}</mark>")
+        cursor = o_end
+    parts.append(html.escape(original[cursor:o_hi]))
+    parts.append("…" if o_hi < len(original) else "")
+    text = " ".join("".join(parts).split())
+    return score, text
+
+
+def best_highlights(pages: Sequence[IndexPage], terms: Sequence[str], *, max_snippets: int = 3,
+                    width: int = 120) -> list[Highlight]:
+    """Up to ``max_snippets`` snippets from the pages that match the most terms, best first."""
+    if not terms or max_snippets <= 0:
+        return []
+    candidates: list[tuple[int, int, IndexPage]] = []
+    for page in pages[:MAX_PAGES_SCANNED]:
+        folded = normalize(page.text)
+        distinct = sum(1 for t in terms if t in folded)
+        if distinct:
+            candidates.append((distinct, -page.number, page))
+    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    scored: list[tuple[int, int, str]] = []
+    for _, _, page in candidates[: max_snippets * 3]:
+        found = _snippet(page, terms, width)
+        if found:
+            scored.append((found[0], page.number, found[1]))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [Highlight(page=number, text=text) for _, number, text in scored[:max_snippets]]

@@ -1,0 +1,265 @@
+"""Folder ingestion as a library: plan against the ledger, extract in isolated workers, index, and
+record every file's fate. flows/ wraps these steps in Prefect tasks; nothing here imports Prefect."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config import Settings, get_settings
+from extractors.base import ExtractedDocument
+from extractors.metadata import extract_metadata
+from extractors.registry import Limits
+from extractors.sandbox import ExtractorPool
+from search_index import open_backend
+from search_index.ledger import Ledger
+from search_index.protocol import IndexDocument, IndexPage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileTask:
+    relpath: str
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    doc_id: str
+    change: str  # new | changed | retry
+
+
+@dataclass
+class IngestPlan:
+    source: str
+    tasks: list[FileTask] = field(default_factory=list)
+    unchanged: int = 0
+    still_failed: int = 0
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (relpath, doc_id)
+    touched: list[tuple[str, int, int]] = field(default_factory=list)  # same content, new stat
+
+    def batches(self, size: int) -> list[list[FileTask]]:
+        return [self.tasks[i:i + size] for i in range(0, len(self.tasks), size)]
+
+
+@dataclass
+class BatchResult:
+    indexed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (relpath, kind, reason)
+
+
+@dataclass
+class IngestSummary:
+    source: str
+    indexed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    removed: int = 0
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "indexed": self.indexed, "skipped": self.skipped,
+                "failed": self.failed, "removed": self.removed,
+                "failures": [{"file": f, "kind": k, "reason": r} for f, k, r in self.failures]}
+
+
+def doc_id_for(source: str, relpath: str) -> str:
+    """Stable id of a source file: the same path in the same source always maps to the same id."""
+    return hashlib.sha256(f"{source}\0{relpath}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def walk_files(root: Path) -> list[Path]:
+    """Regular files under root in a stable order; hidden files and folders are not documents."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.startswith("~$"):
+                continue
+            path = Path(dirpath) / name
+            if path.is_file():
+                found.append(path)
+    return found
+
+
+def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False) -> IngestPlan:
+    """Compare the folder with the ledger: new, changed, unchanged and removed files."""
+    root = Path(source).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
+    key = str(root)
+    known = ledger.entries(key)
+    plan = IngestPlan(source=key)
+    seen: set[str] = set()
+    for path in walk_files(root):
+        relpath = path.relative_to(root).as_posix()
+        seen.add(relpath)
+        stat = path.stat()
+        entry = known.get(relpath)
+        doc_id = doc_id_for(key, relpath)
+        if entry and entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
+            if entry.status == "failed" and retry_failed:
+                plan.tasks.append(FileTask(relpath, str(path), stat.st_size, stat.st_mtime_ns,
+                                           entry.sha256, doc_id, "retry"))
+            elif entry.status == "failed":
+                plan.still_failed += 1
+            else:
+                plan.unchanged += 1
+            continue
+        digest = sha256_file(path)
+        if entry and entry.sha256 == digest and (entry.status == "indexed" or not retry_failed):
+            plan.touched.append((relpath, stat.st_size, stat.st_mtime_ns))
+            if entry.status == "indexed":
+                plan.unchanged += 1
+            else:
+                plan.still_failed += 1
+            continue
+        plan.tasks.append(FileTask(relpath, str(path), stat.st_size, stat.st_mtime_ns, digest,
+                                   doc_id, "changed" if entry else "new"))
+    plan.removed = [(rel, e.doc_id) for rel, e in known.items() if rel not in seen]
+    return plan
+
+
+def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument) -> IndexDocument:
+    filename = Path(task.relpath).name
+    text = extracted.text
+    first_line = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+    title = (extracted.title or first_line or Path(filename).stem)[:300]
+    meta = extract_metadata(title, filename, text)
+    return IndexDocument(
+        id=task.doc_id, title=title, filename=filename,
+        pages=[IndexPage(p.number, p.text) for p in extracted.pages],
+        doc_type=meta.doc_type, agency=meta.agency, case_id=meta.case_id, date=meta.date,
+        lang=meta.lang, format=extracted.format, sha256=task.sha256, source=source,
+        metadata={"relpath": task.relpath, "size": task.size,
+                  "tables": sum(len(p.tables) for p in extracted.pages),
+                  **{k: str(v) for k, v in extracted.metadata.items()}},
+    )
+
+
+def store_original(files_dir: Path, task: FileTask) -> Path:
+    """Keep a content-addressed copy of the original under the data dir."""
+    target = files_dir / task.sha256[:2] / task.sha256
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        os.close(fd)
+        try:
+            shutil.copyfile(task.path, tmp)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return target
+
+
+def original_path(settings: Settings, sha256: str) -> Path:
+    return settings.files_dir / sha256[:2] / sha256
+
+
+class IngestSession:
+    """Open index writer, ledger and extraction workers for one run; use as a context manager."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.ledger = Ledger(self.settings.ledger_path)
+        self.backend = None
+        self.pool: ExtractorPool | None = None
+
+    def __enter__(self) -> IngestSession:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        self.ledger.open()
+        self.backend = open_backend(s, writable=True)
+        limits = Limits(max_bytes=s.ingest.max_file_mb * 1024 * 1024,
+                        max_pdf_pages=s.ingest.max_pdf_pages, tables=s.ingest.table_extraction)
+        self.pool = ExtractorPool(workers=s.ingest.workers, timeout=s.ingest.file_timeout_seconds,
+                                  memory_mb=s.ingest.file_memory_mb, limits=limits).__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.backend is not None:
+            self.backend.close()
+        self.ledger.close()
+
+    def plan(self, source: Path, *, retry_failed: bool = False) -> IngestPlan:
+        return plan_ingest(source, self.ledger, retry_failed=retry_failed)
+
+    def process(self, source: str, batch: list[FileTask]) -> BatchResult:
+        """Extract, index and record one batch; a failing file never stops the others."""
+        assert self.pool is not None and self.backend is not None
+        result = BatchResult()
+        outcomes = self.pool.map(Path(t.path) for t in batch)
+        documents: list[IndexDocument] = []
+        records: list[dict] = []
+        for task, outcome in zip(batch, outcomes, strict=True):
+            base = dict(source=source, relpath=task.relpath, doc_id=task.doc_id, size=task.size,
+                        mtime_ns=task.mtime_ns, sha256=task.sha256)
+            try:
+                store_original(self.settings.files_dir, task)
+            except OSError as exc:
+                log.warning("could not keep a copy of %s: %s", task.relpath, exc)
+            if outcome.document is not None:
+                documents.append(to_index_document(task, source, outcome.document))
+                records.append({**base, "status": "indexed"})
+                result.indexed.append(task.relpath)
+            else:
+                error = outcome.error
+                kind = error.kind if error else "error"
+                reason = str(error) if error else "unknown extraction failure"
+                records.append({**base, "status": "failed", "error_kind": kind, "reason": reason})
+                result.failed.append((task.relpath, kind, reason))
+        # A changed file that now fails must leave the index: its old text is no longer current.
+        failed_ids = [r["doc_id"] for r in records if r["status"] == "failed"]
+        self.backend.upsert(documents)
+        if failed_ids:
+            self.backend.delete(failed_ids)
+        self.backend.commit()
+        with self.ledger.transaction() as conn:
+            for record in records:
+                self.ledger.record(conn, **record)
+        return result
+
+    def finish(self, plan: IngestPlan) -> int:
+        """Remove deleted files from the index and the ledger; note same-content touches."""
+        assert self.backend is not None
+        if plan.removed:
+            self.backend.delete(doc_id for _, doc_id in plan.removed)
+            self.backend.commit()
+        with self.ledger.transaction() as conn:
+            for relpath, _ in plan.removed:
+                self.ledger.remove(conn, plan.source, relpath)
+            for relpath, size, mtime_ns in plan.touched:
+                self.ledger.touch(conn, plan.source, relpath, size, mtime_ns)
+        return len(plan.removed)
+
+
+def run_ingest(source: Path, settings: Settings | None = None, *,
+               retry_failed: bool = False) -> IngestSummary:
+    """Ingest a folder without Prefect (tests, benchmarks of the library alone)."""
+    settings = settings or get_settings()
+    with IngestSession(settings) as session:
+        plan = session.plan(source, retry_failed=retry_failed)
+        summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
+        for batch in plan.batches(settings.ingest.batch_size):
+            result = session.process(plan.source, batch)
+            summary.indexed += len(result.indexed)
+            summary.failed += len(result.failed)
+            summary.failures.extend(result.failed)
+        summary.removed = session.finish(plan)
+    return summary

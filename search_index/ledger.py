@@ -1,0 +1,139 @@
+"""The ingest ledger: one SQLite row per source file saying what became of it.
+
+Every file ends ``indexed`` or ``failed`` (with a reason a person can act on); removed files are
+deleted from the ledger after they leave the index. Content hashes make re-runs idempotent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT NOT NULL,
+    relpath TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('indexed', 'failed')),
+    error_kind TEXT,
+    reason TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (source, relpath)
+);
+CREATE INDEX IF NOT EXISTS files_status ON files(status);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    indexed INTEGER DEFAULT 0,
+    skipped INTEGER DEFAULT 0,
+    failed INTEGER DEFAULT 0,
+    removed INTEGER DEFAULT 0
+);
+"""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    source: str
+    relpath: str
+    doc_id: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    status: str
+    error_kind: str | None
+    reason: str | None
+    updated_at: str
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+
+    def open(self) -> Ledger:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+            self._conn = conn
+        return self
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Ledger:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.open()
+        assert self._conn is not None
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.conn:
+            yield self.conn
+
+    def entries(self, source: str) -> dict[str, LedgerEntry]:
+        rows = self.conn.execute("SELECT * FROM files WHERE source = ?", (source,)).fetchall()
+        return {r[1]: LedgerEntry(*r) for r in rows}
+
+    def record(self, conn: sqlite3.Connection, *, source: str, relpath: str, doc_id: str,
+               size: int, mtime_ns: int, sha256: str, status: str,
+               error_kind: str | None = None, reason: str | None = None) -> None:
+        conn.execute(
+            "INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(source, relpath) DO UPDATE "
+            "SET doc_id=excluded.doc_id, size=excluded.size, mtime_ns=excluded.mtime_ns, "
+            "sha256=excluded.sha256, status=excluded.status, error_kind=excluded.error_kind, "
+            "reason=excluded.reason, updated_at=excluded.updated_at",
+            (source, relpath, doc_id, size, mtime_ns, sha256, status, error_kind, reason, now()))
+
+    def touch(self, conn: sqlite3.Connection, source: str, relpath: str, size: int,
+              mtime_ns: int) -> None:
+        conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE source=? AND relpath=?",
+                     (size, mtime_ns, source, relpath))
+
+    def remove(self, conn: sqlite3.Connection, source: str, relpath: str) -> None:
+        conn.execute("DELETE FROM files WHERE source=? AND relpath=?", (source, relpath))
+
+    def failures(self) -> list[LedgerEntry]:
+        rows = self.conn.execute(
+            "SELECT * FROM files WHERE status='failed' ORDER BY source, relpath").fetchall()
+        return [LedgerEntry(*r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
+        return {status: n for status, n in rows}
+
+    def start_run(self, source: str) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute("INSERT INTO runs (source, started_at) VALUES (?, ?)", (source, now()))
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, *, indexed: int, skipped: int, failed: int,
+                   removed: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE runs SET finished_at=?, indexed=?, skipped=?, failed=?, removed=? "
+                         "WHERE id=?", (now(), indexed, skipped, failed, removed, run_id))

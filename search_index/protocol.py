@@ -1,0 +1,144 @@
+"""What every search engine must do for the archive, and the typed values crossing that boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+FACET_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
+
+
+class SearchError(Exception):
+    """Base of the search layer's errors."""
+
+
+class InvalidQuery(SearchError):
+    """The request cannot be answered as asked (maps to HTTP 422)."""
+
+
+class BackendUnavailable(SearchError):
+    """The engine is missing, closed, locked or broken (maps to HTTP 503)."""
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One archived file as the engines index and return it. ``id`` is stable per source file."""
+
+    id: str
+    title: str
+    filename: str
+    pages: list[IndexPage]
+    doc_type: str = "other"
+    agency: str = ""
+    case_id: str = ""
+    date: date | None = None
+    lang: str = "zh-Hant"
+    format: str = ""
+    sha256: str = ""
+    source: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IndexDocument:
+        data = dict(data)
+        data["pages"] = [IndexPage(**p) for p in data.get("pages", [])]
+        raw_date = data.get("date")
+        data["date"] = date.fromisoformat(raw_date) if raw_date else None
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_type: str | None = None
+    agency: str | None = None
+    case_id: str | None = None
+    lang: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def active(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A user's search: free text in the archive's query language plus structured filters."""
+
+    text: str
+    limit: int = 10
+    offset: int = 0
+    filters: Filters = field(default_factory=Filters)
+    facets: Sequence[str] = FACET_FIELDS
+    highlight: bool = True
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A snippet of the original text; matched terms wrapped in <mark>, the rest HTML-escaped."""
+
+    page: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    filename: str
+    doc_type: str
+    agency: str
+    case_id: str
+    date: date | None
+    page: int | None
+    score: float
+    highlights: list[Highlight] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[Facet]] = field(default_factory=dict)
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """An engine holding IndexDocuments. Writes become visible after ``commit``."""
+
+    def open(self, *, writable: bool = False) -> None: ...
+
+    def close(self) -> None: ...
+
+    def upsert(self, documents: Iterable[IndexDocument]) -> int:
+        """Insert or replace by id; returns how many were written. Idempotent."""
+
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def count(self) -> int: ...
+
+    def get(self, doc_id: str) -> IndexDocument | None: ...
+
+    def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def is_healthy(self) -> bool: ...
