@@ -106,3 +106,29 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests and the CLI call this after changing the environment)."""
     get_settings.cache_clear()
+
+
+def _env_lines(model: type[BaseModel], prefix: str) -> list[str]:
+    lines: list[str] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            lines.append("")
+            lines.append(f"# --- {annotation.__doc__.strip().splitlines()[0]}")
+            lines.extend(_env_lines(annotation, f"{prefix}{name.upper()}__"))
+            continue
+        default = field.get_default(call_default_factory=True)
+        value = "" if default is None else str(default).lower() if isinstance(default, bool) \
+            else str(default)
+        if isinstance(default, Path) and default.is_absolute():
+            value = ""  # machine-specific default (e.g. the shipped dictionary): leave unset
+        lines.append(f"# {field.description}")
+        lines.append(f"# {prefix}{name.upper()}={value}")
+    return lines
+
+
+def env_example() -> str:
+    """The text of .env.example: every setting, its description and default (commented out)."""
+    head = ["# integrity-archive settings. Copy to .env or export; every line shows the default.",
+            "# Nested settings use a double underscore: ARCHIVE_<GROUP>__<NAME>."]
+    return "\n".join(head + _env_lines(Settings, "ARCHIVE_")) + "\n"

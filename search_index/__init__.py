@@ -40,7 +40,9 @@ def open_backend(settings=None, *, writable: bool = False):  # noqa: ANN001, ANN
     if settings.backend == "embedded":
         from search_index.embedded.tantivy_backend import TantivyBackend
 
-        backend = TantivyBackend(settings.index_dir)
+        backend = TantivyBackend(settings.index_dir,
+                                 max_highlights=settings.search.max_highlights,
+                                 snippet_chars=settings.search.snippet_chars)
         backend.open(writable=writable)
         return backend
     raise BackendUnavailable(f"unknown backend {settings.backend!r}")

@@ -74,9 +74,12 @@ def _register(index) -> None:  # noqa: ANN001
 class TantivyBackend:
     """The embedded SearchBackend. ``open`` does the I/O; the constructor only remembers."""
 
-    def __init__(self, path: Path, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, path: Path, analyzer: Analyzer | None = None, *, max_highlights: int = 3,
+                 snippet_chars: int = 120) -> None:
         self.path = Path(path)
         self._analyzer = analyzer
+        self.max_highlights = max_highlights
+        self.snippet_chars = snippet_chars
         self._index = None
         self._schema = None
         self._writer = None
@@ -241,6 +244,8 @@ class TantivyBackend:
         if query.offset < 0:
             raise InvalidQuery("offset must not be negative")
         parsed = parse_query(query.text)
+        if not parsed.clauses and query.text.strip():
+            return SearchPage(total=0, hits=[], facets={})  # only punctuation: nothing to find
         if len(parsed.clauses) > MAX_CLAUSES:
             raise InvalidQuery(f"the query has {len(parsed.clauses)} parts; at most {MAX_CLAUSES}")
         searcher = self._searcher()
@@ -260,7 +265,8 @@ class TantivyBackend:
         hits = []
         for score, address in result.hits:
             doc = self._stored(searcher, address)
-            highlights = best_highlights(doc.pages, terms, max_snippets=3) if query.highlight else []
+            highlights = best_highlights(doc.pages, terms, max_snippets=self.max_highlights,
+                                         width=self.snippet_chars) if query.highlight else []
             page = highlights[0].page if highlights else (doc.pages[0].number if doc.pages else None)
             hits.append(Hit(id=doc.id, title=doc.title, filename=doc.filename,
                             doc_type=doc.doc_type, agency=doc.agency, case_id=doc.case_id,

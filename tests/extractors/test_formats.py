@@ -1,0 +1,175 @@
+"""Each format family on real files made by real tools (reportlab + a TrueType CJK font,
+python-docx, odfpy) and on the shared real and malformed documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzers.normalizer import normalize
+from cli.sample_corpus import write_docx, write_html, write_odt, write_pdf
+from extractors import (
+    CorruptDocument,
+    EmptyDocument,
+    EncryptedDocument,
+    ExtractionError,
+    UnsupportedFormat,
+    detect_format,
+    extract,
+)
+from tests.conftest import SHARED, write_hostile_files
+
+LINES = ["臺北市政府採購評選委員會會議紀錄", "機關名稱：臺北市政府", "得標廠商：台灣宏遠工程股份有限公司",
+         "The evaluation committee met on 2024-04-10."]
+
+
+def test_pdf_keeps_pages_and_cjk_text(tmp_path):
+    path = tmp_path / "minutes.pdf"
+    write_pdf(path, [LINES, ["第二頁 決標公告", "決標金額：新臺幣1,200,000元"]])
+    doc = extract(path)
+    assert doc.format == "pdf"
+    assert [p.number for p in doc.pages] == [1, 2]
+    assert "評選委員會會議紀錄" in doc.pages[0].text
+    assert "決標公告" in doc.pages[1].text and "決標公告" not in doc.pages[0].text
+    assert doc.title == LINES[0]
+    assert doc.metadata["page_count"] == 2
+
+
+def test_pdf_tables_come_from_ruled_pages(tmp_path):
+    path = tmp_path / "award.pdf"
+    table = [["廠商名稱", "統一編號", "是否得標"], ["大同營造有限公司", "59872473", "是"],
+             ["立信資安股份有限公司", "12345675", "否"]]
+    write_pdf(path, [["決標公告", "投標廠商一覽表"]], table)
+    doc = extract(path)
+    assert doc.pages[0].tables, "the ruled table should be extracted"
+    rows = doc.pages[0].tables[0]
+    assert rows[0] == ["廠商名稱", "統一編號", "是否得標"]
+    assert ["大同營造有限公司", "59872473", "是"] in rows
+
+
+def test_docx_text_tables_and_title(tmp_path):
+    import docx
+
+    path = tmp_path / "plan.docx"
+    write_docx(path, LINES)
+    document = docx.Document(str(path))
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "預算金額", "新臺幣5,000,000元"
+    table.cell(1, 0).text, table.cell(1, 1).text = "決標方式", "最有利標"
+    document.save(str(path))
+    doc = extract(path)
+    assert doc.format == "docx"
+    assert doc.title == LINES[0]
+    assert "得標廠商：台灣宏遠工程股份有限公司" in doc.text
+    assert doc.pages[0].tables == [[["預算金額", "新臺幣5,000,000元"], ["決標方式", "最有利標"]]]
+    assert "最有利標" in doc.text
+
+
+def test_odt_text_tables_and_title(tmp_path):
+    path = tmp_path / "materials.odt"
+    write_odt(path, LINES, [["序位", "廠商"], ["1", "大同營造有限公司"]])
+    doc = extract(path)
+    assert doc.format == "odt"
+    assert doc.title == LINES[0]
+    assert "機關名稱：臺北市政府" in doc.text
+    assert doc.pages[0].tables == [[["序位", "廠商"], ["1", "大同營造有限公司"]]]
+
+
+def test_html_drops_scripts_and_keeps_title(tmp_path):
+    path = tmp_path / "notice.html"
+    write_html(path, LINES)
+    raw = path.read_text(encoding="utf-8").replace(
+        "</body>", "<script>var secret='不應被索引';</script><style>p{color:red}</style></body>")
+    path.write_text(raw, encoding="utf-8")
+    doc = extract(path)
+    assert doc.title == LINES[0]
+    assert "得標廠商" in doc.text
+    assert "不應被索引" not in doc.text and "color" not in doc.text
+
+
+def test_big5_html_and_text_are_decoded(tmp_path):
+    html = "<html><head><meta charset='big5'><title>決標公告</title></head><body><p>廠商名稱</p></body></html>"
+    (tmp_path / "big5.htm").write_bytes(html.encode("cp950"))
+    (tmp_path / "big5.txt").write_bytes("會議紀錄\n\n主席：陳志明".encode("cp950"))
+    (tmp_path / "utf16.txt").write_bytes("會議紀錄 UTF-16".encode("utf-16"))
+    assert "廠商名稱" in extract(tmp_path / "big5.htm").text
+    assert extract(tmp_path / "big5.txt").title == "會議紀錄"
+    assert "UTF-16" in extract(tmp_path / "utf16.txt").text
+
+
+def test_markdown_title(tmp_path):
+    (tmp_path / "notes.md").write_text("# 採購規劃\n\n內容", encoding="utf-8")
+    doc = extract(tmp_path / "notes.md")
+    assert (doc.format, doc.title) == ("markdown", "採購規劃")
+
+
+def test_hostile_files_raise_typed_errors(tmp_path):
+    expected = write_hostile_files(tmp_path)
+    for name, kind in expected.items():
+        with pytest.raises(ExtractionError) as info:
+            extract(tmp_path / name)
+        assert info.value.kind == kind, name
+        assert len(str(info.value)) > 10
+
+
+@pytest.mark.parametrize("name,data,error", [
+    ("letters.pdf", b"http://example.invalid/a.pdf\n", UnsupportedFormat),
+    ("archive.docx", b"PK\x03\x04" + bytes(40), CorruptDocument),
+    ("sheet.xlsx", b"plain", UnsupportedFormat),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), UnsupportedFormat),
+    ("blank.html", b"<html><body>   </body></html>", EmptyDocument),
+    ("binary.txt", b"\x00\x01\x02" * 100, CorruptDocument),
+])
+def test_wrong_or_empty_content(tmp_path, name, data, error):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(error):
+        extract(path)
+
+
+def test_detect_format_by_bytes_not_name(tmp_path):
+    pdf = tmp_path / "really-a-pdf.txt"
+    write_pdf(pdf, [["內容"]])
+    assert detect_format(pdf) == "pdf"
+    odt = tmp_path / "x.zip"
+    write_odt(odt, ["標題", "內容"])
+    assert detect_format(odt) == "odt"
+
+
+def _manifest(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "manifest.jsonl").read_text().splitlines() if line]
+
+
+@pytest.mark.skipif(not (SHARED / "malformed").exists(), reason="shared data not present")
+@pytest.mark.parametrize("row", _manifest(SHARED / "malformed") if (SHARED / "malformed").exists()
+                         else [], ids=lambda r: r["file"])
+def test_malformed_pdfs_end_as_their_manifest_expects(row):
+    path = SHARED / "malformed" / row["file"]
+    if row["expected"] == "text":
+        doc = extract(path)
+        for phrase in row["expected_phrases"]:
+            assert phrase in doc.text
+    elif row["expected"] == "password":
+        with pytest.raises(EncryptedDocument):
+            extract(path)
+    else:
+        with pytest.raises(ExtractionError):
+            extract(path)
+
+
+@pytest.mark.skipif(not (SHARED / "realdocs").exists(), reason="shared data not present")
+@pytest.mark.parametrize("row", [r for r in _manifest(SHARED / "realdocs")
+                                 if r["format"] != "pdf-scanned"]
+                         if (SHARED / "realdocs").exists() else [], ids=lambda r: r["file"])
+def test_real_documents_yield_their_phrases(row):
+    text = normalize(extract(SHARED / "realdocs" / row["file"]).text)
+    for phrase in row["expected_phrases"]:
+        assert normalize(phrase) in text
+
+
+@pytest.mark.skipif(not (SHARED / "realdocs").exists(), reason="shared data not present")
+def test_scanned_pdfs_are_reported_as_needing_ocr():
+    with pytest.raises(EmptyDocument, match="OCR"):
+        extract(SHARED / "realdocs" / "scan_rid-01_p1.pdf")

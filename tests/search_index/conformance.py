@@ -1,0 +1,209 @@
+"""The shared backend conformance suite. A backend's test module subclasses BackendConformance
+and provides a ``backend`` fixture yielding an empty, open, writable backend."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from search_index import Filters, IndexDocument, IndexPage, SearchBackend, SearchQuery
+
+DOCS = [
+    IndexDocument(id="minutes-1", title="臺北市政府評選委員會會議紀錄", filename="minutes-1.pdf",
+                  pages=[IndexPage(1, "主席：陳志明\n出席委員：林淑芬、王建國"),
+                         IndexPage(2, "決議：以大同營造有限公司為最優勝廠商。評選委員會確認無利益衝突。")],
+                  doc_type="meeting_minutes", agency="臺北市政府", case_id="112A558-01",
+                  date=date(2023, 4, 10), lang="zh-Hant", format="pdf"),
+    IndexDocument(id="award-1", title="決標公告", filename="award-1.pdf",
+                  pages=[IndexPage(1, "得標廠商：大同營造有限公司，決標金額新臺幣1,200,000元。台北市中正區。")],
+                  doc_type="award_notice", agency="臺北市政府", case_id="112A558-01",
+                  date=date(2023, 5, 12), format="pdf"),
+    IndexDocument(id="tender-2", title="新北市招標公告", filename="tender-2.html",
+                  pages=[IndexPage(1, "招標機關新北市政府水利局，投標廠商應檢附統一編號。")],
+                  doc_type="tender_notice", agency="新北市政府", case_id="113C100-03",
+                  date=date(2024, 3, 5), format="html"),
+    IndexDocument(id="reversed-3", title="商廠 委員評選 筆記", filename="notes.txt",
+                  pages=[IndexPage(1, "這份筆記只有商廠和委員評選的字樣，沒有正確詞序。")],
+                  doc_type="other", agency="", case_id="", date=None, format="text"),
+    IndexDocument(id="english-4", title="Evaluation committee minutes", filename="minutes-en.html",
+                  pages=[IndexPage(1, "The evaluation committee selected the winning bidder. "
+                                      "No bid rigging was found.")],
+                  doc_type="meeting_minutes", agency="Ministry of Digital Affairs",
+                  case_id="114D200-07", date=date(2025, 1, 20), lang="en", format="html"),
+]
+
+
+def ids(page) -> set[str]:  # noqa: ANN001
+    return {hit.id for hit in page.hits}
+
+
+class BackendConformance:
+    @pytest.fixture
+    def loaded(self, backend: SearchBackend) -> SearchBackend:
+        backend.upsert(DOCS)
+        backend.commit()
+        return backend
+
+    def search(self, backend, text="", **kw):  # noqa: ANN001, ANN201
+        filters = kw.pop("filters", Filters())
+        return backend.search(SearchQuery(text=text, filters=filters, **kw))
+
+    # -- protocol basics --
+    def test_is_a_search_backend(self, backend):
+        assert isinstance(backend, SearchBackend)
+        assert backend.is_healthy()
+
+    def test_count_get_and_idempotent_upsert(self, loaded):
+        assert loaded.count() == len(DOCS)
+        loaded.upsert(DOCS)
+        loaded.upsert(DOCS[:2])
+        loaded.commit()
+        assert loaded.count() == len(DOCS)
+        got = loaded.get("award-1")
+        assert got == DOCS[1]
+        assert loaded.get("missing") is None
+
+    def test_upsert_replaces_content(self, loaded):
+        changed = IndexDocument(id="award-1", title="更正決標公告", filename="award-1.pdf",
+                                pages=[IndexPage(1, "更正後得標者為立信資安股份有限公司")],
+                                doc_type="award_notice")
+        loaded.upsert([changed])
+        loaded.commit()
+        assert loaded.count() == len(DOCS)
+        assert "award-1" in ids(self.search(loaded, "立信資安"))
+        assert "award-1" not in ids(self.search(loaded, "大同營造"))
+
+    def test_delete(self, loaded):
+        loaded.delete(["award-1", "not-there"])
+        loaded.commit()
+        assert loaded.count() == len(DOCS) - 1
+        assert "award-1" not in ids(self.search(loaded, "決標"))
+
+    # -- Chinese --
+    def test_two_character_word_matches_only_that_word(self, loaded):
+        found = ids(self.search(loaded, "廠商"))
+        assert {"minutes-1", "award-1", "tender-2"} <= found
+        assert "reversed-3" not in found, "商廠 must not match 廠商"
+
+    def test_word_inside_a_longer_word_is_found(self, loaded):
+        assert "award-1" in ids(self.search(loaded, "營造"))
+
+    def test_phrase_requires_order(self, loaded):
+        found = ids(self.search(loaded, '"評選委員"'))
+        assert "minutes-1" in found
+        assert "reversed-3" not in found
+
+    def test_phrase_spans_segmentation_boundaries(self, loaded):
+        assert ids(self.search(loaded, '"委員會確認"')) == {"minutes-1"}
+
+    @pytest.mark.parametrize("query", ["臺北", "台北", "臺北市政府", "台北市政府"])
+    def test_tai_variants_fold(self, loaded, query):
+        assert {"minutes-1", "award-1"} <= ids(self.search(loaded, query))
+
+    def test_full_width_query(self, loaded):
+        assert "english-4" in ids(self.search(loaded, "ｅｖａｌｕａｔｉｏｎ"))
+
+    def test_single_character_query(self, loaded):
+        found = ids(self.search(loaded, "商"))
+        assert {"award-1", "reversed-3"} <= found
+
+    def test_english_is_case_insensitive(self, loaded):
+        assert ids(self.search(loaded, "RIGGING")) == {"english-4"}
+
+    def test_ranking_prefers_more_matching_words(self, loaded):
+        page = self.search(loaded, "大同營造 決標金額")
+        assert page.hits[0].id == "award-1"
+
+    # -- operators --
+    def test_exclusion(self, loaded):
+        found = ids(self.search(loaded, "廠商 -新北"))
+        assert "tender-2" not in found and "award-1" in found
+        assert ids(self.search(loaded, "廠商 NOT 新北")) == found
+
+    def test_required(self, loaded):
+        assert ids(self.search(loaded, "廠商 AND 統一編號")) == {"tender-2"}
+        assert ids(self.search(loaded, "+統一編號 廠商")) == {"tender-2"}
+
+    # -- filters and facets --
+    def test_keyword_filters(self, loaded):
+        assert ids(self.search(loaded, "廠商", filters=Filters(doc_type="award_notice"))) == {"award-1"}
+        assert ids(self.search(loaded, "廠商", filters=Filters(agency="新北市政府"))) == {"tender-2"}
+        assert ids(self.search(loaded, "", filters=Filters(case_id="112A558-01"))) == \
+            {"minutes-1", "award-1"}
+        assert ids(self.search(loaded, "committee", filters=Filters(lang="en"))) == {"english-4"}
+
+    def test_date_range(self, loaded):
+        found = ids(self.search(loaded, "", filters=Filters(date_from=date(2023, 5, 1),
+                                                            date_to=date(2024, 12, 31))))
+        assert found == {"award-1", "tender-2"}
+        assert ids(self.search(loaded, "", filters=Filters(date_to=date(2023, 4, 10)))) == \
+            {"minutes-1"}
+
+    def test_filters_do_not_change_scores_order(self, loaded):
+        plain = self.search(loaded, "廠商")
+        filtered = self.search(loaded, "廠商", filters=Filters(agency="臺北市政府"))
+        order = [h.id for h in plain.hits if h.id in {"minutes-1", "award-1"}]
+        assert [h.id for h in filtered.hits] == order
+
+    def test_facets_count_matching_documents(self, loaded):
+        page = self.search(loaded, "廠商")
+        types = {f.value: f.count for f in page.facets["doc_type"]}
+        assert types == {"meeting_minutes": 1, "award_notice": 1, "tender_notice": 1}
+        agencies = {f.value: f.count for f in page.facets["agency"]}
+        assert agencies == {"臺北市政府": 2, "新北市政府": 1}
+        assert page.total == 3
+
+    # -- pagination --
+    def test_pagination_is_stable_and_complete(self, loaded):
+        everything = self.search(loaded, "", limit=10)
+        assert everything.total == len(DOCS)
+        pages = [self.search(loaded, "", limit=2, offset=o) for o in (0, 2, 4)]
+        seen = [h.id for p in pages for h in p.hits]
+        assert sorted(seen) == sorted(d.id for d in DOCS)
+        assert all(p.total == len(DOCS) for p in pages)
+        assert self.search(loaded, "", limit=2, offset=50).hits == []
+
+    def test_browse_orders_by_date_newest_first(self, loaded):
+        hits = self.search(loaded, "", limit=3).hits
+        assert [h.id for h in hits] == ["english-4", "tender-2", "award-1"]
+
+    # -- highlights --
+    def test_highlights_mark_original_text_with_page(self, loaded):
+        page = self.search(loaded, "台北 評選委員會")
+        hit = next(h for h in page.hits if h.id == "minutes-1")
+        assert hit.page == 2
+        assert hit.highlights[0].page == 2
+        assert "<mark>評選委員會</mark>" in hit.highlights[0].text
+        award = next(h for h in page.hits if h.id == "award-1")
+        assert "<mark>台北</mark>" in award.highlights[0].text
+        assert all("<mark>" in h.text for h in award.highlights)
+
+    def test_highlights_escape_html(self, backend):
+        backend.upsert([IndexDocument(id="x", title="x", filename="x.html",
+                                      pages=[IndexPage(1, "<script>alert(1)</script> 廠商 & co")])])
+        backend.commit()
+        text = self.search(backend, "廠商").hits[0].highlights[0].text
+        assert "<script>" not in text and "&lt;script&gt;" in text and "&amp;" in text
+
+    def test_english_highlight(self, loaded):
+        hit = self.search(loaded, "bid rigging").hits[0]
+        assert "<mark>bid</mark> <mark>rigging</mark>" in hit.highlights[0].text
+
+    # -- hostile syntax is plain text --
+    @pytest.mark.parametrize("query", [
+        '"', '"""', "(((", ")", "title:廠商", "廠商*", "廠商~2", "id:award-1", "[1 TO 2]",
+        "AND", "OR OR", "NOT", "-", "+", "廠商 AND", "\\", "a:b:c", "{}", "^3", "廠商^100",
+        "/regex/", "' OR 1=1 --", "<script>", "　", "\u0000", "🙂", "x" * 300,
+    ])
+    def test_user_syntax_never_breaks_a_search(self, loaded, query):
+        page = self.search(loaded, query)
+        assert page.total >= 0
+
+    def test_field_syntax_is_not_interpreted(self, loaded):
+        assert ids(self.search(loaded, "id:tender-2")) == ids(self.search(loaded, "id tender 2"))
+        assert "tender-2" not in ids(self.search(loaded, "id:tender-2"))
+        assert ids(self.search(loaded, "title:廠商")) == ids(self.search(loaded, "title 廠商"))
+
+    def test_punctuation_only_finds_nothing(self, loaded):
+        assert self.search(loaded, "(((").total == 0
