@@ -23,7 +23,8 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("background", re.compile(r"背景|緣起|background", re.I)),
 ]
 _CASE = re.compile(r"(?:標案案號|採購案號|案號|Case No\.?)\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9\-_./]{2,40})", re.I)
-_AGENCY = re.compile(r"(?:招標機關|機關名稱|主辦機關|Agency)\s*[:：]\s*([^\s，,；;（(]{2,40})", re.I)
+_AGENCY = re.compile(r"(?:招標機關|機關名稱|主辦機關)\s*[:：]\s*([^\s，,；;（(]{2,40})"
+                     r"|(?:^|\n)Agency\s*:\s*([^\n;]{2,80})", re.I)
 _DATE_LABEL = r"(?:會議日期|開會時間|公告日期|決標日期|日期|Date)\s*[:：]\s*"
 _ROC = r"(?:中華)?民國\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _ROC_SHORT = r"(\d{2,3})\s*[年/.]\s*(\d{1,2})\s*[月/.]\s*(\d{1,2})\s*日?"
@@ -91,7 +92,7 @@ def extract_metadata(title: str, filename: str, text: str) -> DocumentMetadata:
     return DocumentMetadata(
         doc_type=doc_type_of(title, filename, text),
         case_id=case.group(1).rstrip("./") if case else "",
-        agency=agency.group(1) if agency else "",
+        agency=(agency.group(1) or agency.group(2)).strip().rstrip(".") if agency else "",
         date=find_date(head),
         lang=detect_lang(text),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from analyzers.normalizer import CJK_CHAR, normalize, normalize_with_offsets
+from analyzers.normalizer import normalize, normalize_with_offsets
 from search_index.protocol import Highlight, IndexPage
 
 MAX_PAGES_SCANNED = 500
@@ -15,7 +15,7 @@ def highlight_terms(words: Sequence[str], phrases: Sequence[str]) -> list[str]:
     """Normalised strings to mark: phrases whole, words, single CJK characters only when nothing
     longer was asked for. Longest first so that overlapping matches prefer the longer term."""
     terms = {normalize(p).strip() for p in phrases}
-    multi = [w for w in words if len(w) > 1 or not CJK_CHAR.match(w)]
+    multi = [w for w in words if len(w) > 1]
     terms.update(multi or words)
     return sorted((t for t in terms if t), key=len, reverse=True)
 
@@ -59,7 +59,7 @@ def _snippet(page: IndexPage, terms: Sequence[str], width: int) -> tuple[int, st
         if start < lo or end > hi:
             continue
         o_start = offsets[start]
-        o_end = offsets[end] if end < len(offsets) else len(original)
+        o_end = offsets[end - 1] + 1
         if o_start < cursor:
             continue
         parts.append(html.escape(original[cursor:o_start]))

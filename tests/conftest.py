@@ -58,3 +58,15 @@ def write_hostile_files(folder: Path) -> dict[str, str]:
 def hostile_dir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     folder = tmp_path / "hostile"
     return folder, write_hostile_files(folder)
+
+
+@pytest.fixture(scope="session")
+def ingested_sample(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path):
+    """Settings whose data dir holds the whole sample corpus, ingested through the library."""
+    from config import Settings
+    from search_index.ingest_pipeline import run_ingest
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ingested") / "var", _env_file=None)
+    summary = run_ingest(sample_corpus, settings)
+    assert summary.failed == 0, summary.failures
+    return settings

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from analyzers import Analyzer, get_analyzer
+from analyzers.normalizer import CJK_CHAR
 from search_index.highlighting import best_highlights, highlight_terms
 from search_index.protocol import (
     FACET_FIELDS,
@@ -305,10 +306,11 @@ class TantivyBackend:
             if clause.occur == "must_not":
                 must_not.append(self._contains(analyzed.bigrams))
                 continue
-            words_all.extend(analyzed.words)
             if clause.phrase or clause.occur == "must":
                 phrases.append(clause.text)
                 must.append(self._contains(analyzed.bigrams))
+            else:
+                words_all.extend(analyzed.words)
             should.append(self._ranked(analyzed.words, analyzed.bigrams))
         parts: list = []
         if should:
@@ -337,20 +339,24 @@ class TantivyBackend:
         return Q.boolean_query(subs)
 
     def _contains(self, bigrams: list[str]):  # noqa: ANN202
-        """Documents whose title or body contains these bigrams contiguously."""
+        """Documents whose title or body contains these tokens contiguously.
+
+        A lone CJK character at either end of the text may, in a document, be the edge of a
+        longer run (query 第3季 vs text …日第3季…): it becomes a regex admitting the neighbour.
+        """
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
+        patterns = edge_patterns(bigrams)
         alternatives = []
         for field in ("body_bigrams", "title_bigrams"):
-            if len(bigrams) == 1:
-                token = bigrams[0]
-                if len(token) == 1 and not token.isascii():
-                    q = Q.regex_query(self._schema, field, f"{_re_escape(token)}.?|.{_re_escape(token)}")
-                else:
-                    q = Q.term_query(self._schema, field, token)
+            if patterns is None:
+                q = (Q.term_query(self._schema, field, bigrams[0]) if len(bigrams) == 1
+                     else Q.phrase_query(self._schema, field, bigrams))
+            elif len(patterns) == 1:
+                q = Q.regex_query(self._schema, field, patterns[0])
             else:
-                q = Q.phrase_query(self._schema, field, bigrams)
+                q = Q.regex_phrase_query(self._schema, field, patterns)
             alternatives.append((Occur.Should, q))
         return Q.boolean_query(alternatives)
 
@@ -373,6 +379,25 @@ class TantivyBackend:
                           tzinfo=timezone.utc) if f.date_to else None
             out.append(Q.range_query(self._schema, "date", tantivy.FieldType.Date, lo, hi))
         return out
+
+
+def _lone_cjk(token: str) -> bool:
+    return len(token) == 1 and not token.isascii() and bool(CJK_CHAR.match(token))
+
+
+def edge_patterns(tokens: list[str]) -> list[str] | None:
+    """Regexes for a token sequence whose first or last token is a lone CJK character, else None."""
+    if not tokens or not (_lone_cjk(tokens[0]) or _lone_cjk(tokens[-1])):
+        return None
+    patterns = [_re_escape(t) for t in tokens]
+    if len(tokens) == 1:
+        c = patterns[0]
+        return [f"{c}|.{c}|{c}."]
+    if _lone_cjk(tokens[0]):
+        patterns[0] = f"{patterns[0]}|.{patterns[0]}"
+    if _lone_cjk(tokens[-1]):
+        patterns[-1] = f"{patterns[-1]}|{patterns[-1]}."
+    return patterns
 
 
 def _re_escape(text: str) -> str:

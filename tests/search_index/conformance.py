@@ -97,6 +97,13 @@ class BackendConformance:
     def test_phrase_spans_segmentation_boundaries(self, loaded):
         assert ids(self.search(loaded, '"委員會確認"')) == {"minutes-1"}
 
+    def test_phrase_with_a_lone_character_at_its_edges(self, backend):
+        backend.upsert([IndexDocument(id="q3", title="進度", filename="q3.pdf",
+                                      pages=[IndexPage(1, "日期：114年9月30日\n第3季辦理進度，達成率9成")])])
+        backend.commit()
+        for phrase in ('"第3季辦理進度"', '"第3季"', '"達成率9成"', '"9成"', '"日"'):
+            assert ids(self.search(backend, phrase)) == {"q3"}, phrase
+
     @pytest.mark.parametrize("query", ["臺北", "台北", "臺北市政府", "台北市政府"])
     def test_tai_variants_fold(self, loaded, query):
         assert {"minutes-1", "award-1"} <= ids(self.search(loaded, query))
