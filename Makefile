@@ -1,0 +1,56 @@
+# integrity-archive — two set-up commands on a fresh Debian 12 machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBIAN_PACKAGES := python3-venv python3-pip fonts-arphic-uming
+SAMPLE_DIR := build/sample-corpus
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
+
+.PHONY: run test setup system-packages sample ingest serve bench env-example clean
+
+run: setup sample ingest serve ## build the sample corpus, ingest it, serve http://127.0.0.1:8000
+
+test: setup ## install everything and run the whole test suite
+	$(BIN)/python -m pytest
+
+setup: system-packages $(VENV)/.installed
+
+system-packages: ## Debian packages the archive needs (skipped when already installed)
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $@
+
+sample: setup
+	$(BIN)/integrity-archive sample-corpus $(SAMPLE_DIR)
+
+ingest: setup
+	$(BIN)/integrity-archive ingest $(SAMPLE_DIR)
+
+serve: setup
+	$(BIN)/integrity-archive serve --host $(HOST) --port $(PORT)
+
+bench: setup ## benchmarks: retrieval quality and ingest speed (figures printed, JSON in bench/results)
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/ingest.py
+
+env-example: setup ## regenerate .env.example from the settings tree
+	$(BIN)/python -c 'from config.settings import env_example; print(env_example(), end="")' > .env.example
+
+clean:
+	rm -rf build var .pytest_cache
