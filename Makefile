@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBIAN_PACKAGES := python3-venv python3-pip fonts-arphic-uming
+DEBIAN_PACKAGES := python3-venv fonts-arphic-uming
 SAMPLE_DIR := build/sample-corpus
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -27,7 +27,7 @@ system-packages: ## Debian packages the archive needs (skipped when already inst
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
 $(VENV)/.installed: pyproject.toml

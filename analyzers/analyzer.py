@@ -17,6 +17,16 @@ _CJK_RUN = re.compile(f"[{CJK_CLASS}]")
 
 
 @dataclass(frozen=True)
+class IndexFields:
+    """Space-joined tokens of a document's four indexed views, ready for any engine."""
+
+    title_words: str
+    title_bigrams: str
+    body_words: str
+    body_bigrams: str
+
+
+@dataclass(frozen=True)
 class Analyzed:
     """Tokens of one text for the two indexed views of it."""
 
@@ -67,6 +77,17 @@ class Analyzer:
     def analyze(self, text: str) -> Analyzed:
         normalized = normalize(text)
         return Analyzed(self._words_of_normalized(normalized), bigrams_of(normalized))
+
+    def index_fields(self, title: str, page_texts: list[str]) -> IndexFields:
+        """What an engine indexes for one document (title and body, words and bigrams)."""
+        t = self.analyze(title)
+        words: list[str] = []
+        bigrams: list[str] = []
+        for text in page_texts:
+            analyzed = self.analyze(text)
+            words.extend(analyzed.words)
+            bigrams.extend(analyzed.bigrams)
+        return IndexFields(" ".join(t.words), " ".join(t.bigrams), " ".join(words), " ".join(bigrams))
 
     def segment_original(self, line: str) -> list[str]:
         """Words of ``line`` in its original characters (whitespace dropped), for ``segment``."""

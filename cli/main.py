@@ -19,12 +19,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    from flows.prefect_env import apply_offline_defaults
+
+    apply_offline_defaults()
     source = Path(args.path)
     if not source.is_dir():
         print(f"error: {source} is not a folder", file=sys.stderr)
         return 2
-    from flows.ingest_flow import ingest_documents
+    from flows.ingest_flow import ingest_documents, prepare_session
 
+    prepare_session()
     summary = ingest_documents(str(source), retry_failed=args.retry_failed)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))

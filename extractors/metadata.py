@@ -31,6 +31,9 @@ _ROC_SHORT = r"(\d{2,3})\s*[年/.]\s*(\d{1,2})\s*[月/.]\s*(\d{1,2})\s*日?"
 _ISO = r"(\d{4})-(\d{1,2})-(\d{1,2})"
 
 
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
 @dataclass(frozen=True)
 class DocumentMetadata:
     doc_type: str = "other"
@@ -68,11 +71,11 @@ def find_date(text: str) -> date | None:
 
 
 def detect_lang(text: str) -> str:
-    sample = text[:5000]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    sample = text[:2000]
+    letters = len(_LETTERS.findall(sample))
     if not letters:
         return "zh-Hant"
-    cjk = sum(1 for ch in sample if CJK_CHAR.match(ch))
+    cjk = len(CJK_CHAR.findall(sample))
     ratio = cjk / letters
     return "zh-Hant" if ratio >= 0.5 else ("en" if ratio < 0.05 else "mixed")
 

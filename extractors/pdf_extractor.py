@@ -50,11 +50,8 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True) -> Ex
                     text = clean_text(textpage.get_text_bounded())
                 finally:
                     textpage.close()
-                if tables:
-                    paths = sum(1 for _ in page.get_objects(
-                        filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2))
-                    if paths >= TABLE_PATH_THRESHOLD and len(text) >= 20:
-                        table_pages.append(index)
+                if tables and len(text) >= 20 and _draws_lines(page, pdfium_c):
+                    table_pages.append(index)
             finally:
                 page.close()
             pages.append(Page(number=index + 1, text=text))
@@ -68,6 +65,18 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True) -> Ex
     title = str(metadata.get("Title", "")).strip()
     return ExtractedDocument(format="pdf", pages=pages, title=title,
                              metadata={"page_count": len(pages), **metadata})
+
+
+def _draws_lines(page, raw) -> bool:  # noqa: ANN001
+    """True when the page has at least TABLE_PATH_THRESHOLD top-level path objects (cheap check)."""
+    count = raw.FPDFPage_CountObjects(page.raw)
+    paths = 0
+    for i in range(count):
+        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_PATH:
+            paths += 1
+            if paths >= TABLE_PATH_THRESHOLD:
+                return True
+    return False
 
 
 def _tables(path: Path, indexes: list[int]) -> dict[int, list[list[list[str]]]]:

@@ -41,6 +41,9 @@ def _worker_main(conn, limits: Limits, memory_mb: int, postprocess) -> None:  # 
             pass
     from extractors.registry import extract
 
+    warmup = getattr(postprocess, "warmup", None)
+    if warmup is not None:
+        warmup()  # e.g. load dictionaries while the parent is still planning
     while True:
         try:
             path = conn.recv()
@@ -50,7 +53,7 @@ def _worker_main(conn, limits: Limits, memory_mb: int, postprocess) -> None:  # 
             return
         try:
             doc = extract(Path(path), limits)
-            extra = postprocess(doc) if postprocess else None
+            extra = postprocess(Path(path), doc) if postprocess else None
             conn.send(("ok", doc.to_dict(), extra))
         except ExtractionError as exc:
             conn.send(("error", exc.kind, exc.message))
@@ -115,7 +118,7 @@ class ExtractorPool:
 
     def __init__(self, *, workers: int = 2, timeout: float = 120.0, memory_mb: int = 2048,
                  limits: Limits | None = None,
-                 postprocess: Callable[[ExtractedDocument], Any] | None = None) -> None:
+                 postprocess: Callable[[Path, ExtractedDocument], Any] | None = None) -> None:
         self.workers = max(1, workers)
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -127,6 +130,8 @@ class ExtractorPool:
         ctx = mp.get_context("spawn")
         self._pool = [_Worker(ctx, self.limits, self.memory_mb, self.postprocess)
                       for _ in range(self.workers)]
+        for worker in self._pool:
+            worker.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

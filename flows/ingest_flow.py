@@ -23,6 +23,23 @@ from search_index.ingest_pipeline import (  # noqa: E402
 )
 
 
+_prepared: IngestSession | None = None
+
+
+def prepare_session() -> None:
+    """Open the index writer and start the extraction workers ahead of the flow, so that they
+    warm up (dictionaries, imports) while Prefect starts. The next flow run takes them over."""
+    global _prepared
+    if _prepared is None:
+        _prepared = IngestSession(get_settings()).__enter__()
+
+
+def _take_session() -> IngestSession:
+    global _prepared
+    session, _prepared = _prepared, None
+    return session or IngestSession(get_settings())
+
+
 @task(name="plan-ingest", cache_policy=NO_CACHE)
 def plan_task(session: IngestSession, source: str, retry_failed: bool) -> IngestPlan:
     return session.plan(Path(source), retry_failed=retry_failed)
@@ -30,8 +47,8 @@ def plan_task(session: IngestSession, source: str, retry_failed: bool) -> Ingest
 
 @task(name="process-batch", cache_policy=NO_CACHE, task_run_name="batch-{number}")
 def process_batch(session: IngestSession, source: str, batch: list[FileTask],
-                  number: int) -> BatchResult:
-    return session.process(source, batch)
+                  next_batch: list[FileTask] | None, number: int) -> BatchResult:
+    return session.process(source, batch, next_batch)
 
 
 @task(name="remove-deleted", cache_policy=NO_CACHE)
@@ -55,7 +72,7 @@ def ingest_documents(source: str, retry_failed: bool = False) -> dict:
     """Ingest every file under ``source``; returns the summary as a dict."""
     logger = get_run_logger()
     settings = get_settings()
-    with IngestSession(settings) as session:
+    with _take_session() as session:
         ledger = session.ledger
         plan = plan_task(session, source, retry_failed)
         run_id = ledger.start_run(plan.source)
@@ -65,7 +82,8 @@ def ingest_documents(source: str, retry_failed: bool = False) -> dict:
                     len(plan.removed))
         summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
         for number, batch in enumerate(batches, start=1):
-            result = process_batch(session, plan.source, batch, number)
+            upcoming = batches[number] if number < len(batches) else None
+            result = process_batch(session, plan.source, batch, upcoming, number)
             summary.indexed += len(result.indexed)
             summary.failed += len(result.failed)
             summary.failures.extend(result.failed)

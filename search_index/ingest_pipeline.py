@@ -8,9 +8,11 @@ import logging
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzers import IndexFields
 from config import Settings, get_settings
 from extractors.base import ExtractedDocument
 from extractors.metadata import extract_metadata
@@ -133,11 +135,32 @@ def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False) -> 
     return plan
 
 
-def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument) -> IndexDocument:
+def document_title(extracted: ExtractedDocument, filename: str) -> str:
+    """The document's own title, else its first line of text, else the file name."""
+    first_line = next((ln.strip() for ln in extracted.text.split("\n") if ln.strip()), "")
+    return (extracted.title or first_line or Path(filename).stem)[:300]
+
+
+class AnalyzeInWorker:
+    """Extraction-worker post-processing: tokens for the index, computed in parallel."""
+
+    def warmup(self) -> None:
+        from analyzers import get_analyzer
+
+        get_analyzer().segmenter.ensure_loaded()
+
+    def __call__(self, path: Path, extracted: ExtractedDocument) -> IndexFields:
+        from analyzers import get_analyzer
+
+        title = document_title(extracted, path.name)
+        return get_analyzer().index_fields(title, [p.text for p in extracted.pages])
+
+
+def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
+                      analyzed: IndexFields | None = None) -> IndexDocument:
     filename = Path(task.relpath).name
     text = extracted.text
-    first_line = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
-    title = (extracted.title or first_line or Path(filename).stem)[:300]
+    title = document_title(extracted, filename)
     meta = extract_metadata(title, filename, text)
     return IndexDocument(
         id=task.doc_id, title=title, filename=filename,
@@ -147,6 +170,7 @@ def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument)
         metadata={"relpath": task.relpath, "size": task.size,
                   "tables": sum(len(p.tables) for p in extracted.pages),
                   **{k: str(v) for k, v in extracted.metadata.items()}},
+        analyzed=analyzed,
     )
 
 
@@ -178,8 +202,12 @@ class IngestSession:
         self.ledger = Ledger(self.settings.ledger_path)
         self.backend = None
         self.pool: ExtractorPool | None = None
+        self._prefetcher: ThreadPoolExecutor | None = None
+        self._prefetched: tuple[tuple[str, ...], Future] | None = None
 
     def __enter__(self) -> IngestSession:
+        if self.pool is not None:
+            return self  # already started (e.g. warmed up by the CLI before the flow ran)
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.ledger.open()
@@ -187,24 +215,51 @@ class IngestSession:
         limits = Limits(max_bytes=s.ingest.max_file_mb * 1024 * 1024,
                         max_pdf_pages=s.ingest.max_pdf_pages, tables=s.ingest.table_extraction)
         self.pool = ExtractorPool(workers=s.ingest.workers, timeout=s.ingest.file_timeout_seconds,
-                                  memory_mb=s.ingest.file_memory_mb, limits=limits).__enter__()
+                                  memory_mb=s.ingest.file_memory_mb, limits=limits,
+                                  postprocess=AnalyzeInWorker()).__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._prefetcher is not None:
+            self._prefetcher.shutdown(wait=True, cancel_futures=True)
         if self.pool is not None:
             self.pool.close()
+            self.pool = None
         if self.backend is not None:
             self.backend.close()
+            self.backend = None
         self.ledger.close()
 
     def plan(self, source: Path, *, retry_failed: bool = False) -> IngestPlan:
         return plan_ingest(source, self.ledger, retry_failed=retry_failed)
 
-    def process(self, source: str, batch: list[FileTask]) -> BatchResult:
-        """Extract, index and record one batch; a failing file never stops the others."""
+    def _extract(self, batch: list[FileTask]) -> list:
+        assert self.pool is not None
+        key = tuple(t.path for t in batch)
+        if self._prefetched is not None and self._prefetched[0] == key:
+            future = self._prefetched[1]
+            self._prefetched = None
+            return future.result()
+        return self.pool.map(Path(t.path) for t in batch)
+
+    def _prefetch(self, batch: list[FileTask]) -> None:
+        """Start extracting the next batch while this one is indexed and committed."""
+        assert self.pool is not None
+        if self._prefetcher is None:
+            self._prefetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+        paths = [Path(t.path) for t in batch]
+        self._prefetched = (tuple(t.path for t in batch),
+                            self._prefetcher.submit(self.pool.map, paths))
+
+    def process(self, source: str, batch: list[FileTask],
+                next_batch: list[FileTask] | None = None) -> BatchResult:
+        """Extract, index and record one batch; a failing file never stops the others.
+        ``next_batch``, when given, is extracted in the background meanwhile."""
         assert self.pool is not None and self.backend is not None
         result = BatchResult()
-        outcomes = self.pool.map(Path(t.path) for t in batch)
+        outcomes = self._extract(batch)
+        if next_batch:
+            self._prefetch(next_batch)
         documents: list[IndexDocument] = []
         records: list[dict] = []
         for task, outcome in zip(batch, outcomes, strict=True):
@@ -215,7 +270,8 @@ class IngestSession:
             except OSError as exc:
                 log.warning("could not keep a copy of %s: %s", task.relpath, exc)
             if outcome.document is not None:
-                documents.append(to_index_document(task, source, outcome.document))
+                analyzed = outcome.extra if isinstance(outcome.extra, IndexFields) else None
+                documents.append(to_index_document(task, source, outcome.document, analyzed))
                 records.append({**base, "status": "indexed"})
                 result.indexed.append(task.relpath)
             else:
@@ -256,8 +312,10 @@ def run_ingest(source: Path, settings: Settings | None = None, *,
     with IngestSession(settings) as session:
         plan = session.plan(source, retry_failed=retry_failed)
         summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
-        for batch in plan.batches(settings.ingest.batch_size):
-            result = session.process(plan.source, batch)
+        batches = plan.batches(settings.ingest.batch_size)
+        for number, batch in enumerate(batches):
+            upcoming = batches[number + 1] if number + 1 < len(batches) else None
+            result = session.process(plan.source, batch, upcoming)
             summary.indexed += len(result.indexed)
             summary.failed += len(result.failed)
             summary.failures.extend(result.failed)

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
+from analyzers.analyzer import IndexFields
+
 FACET_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
 
 
@@ -45,11 +47,18 @@ class IndexDocument:
     sha256: str = ""
     source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Tokens computed ahead (by ingest workers); engines analyse the text themselves when absent.
+    analyzed: IndexFields | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["date"] = self.date.isoformat() if self.date else None
-        return data
+        return {
+            "id": self.id, "title": self.title, "filename": self.filename,
+            "pages": [{"number": p.number, "text": p.text} for p in self.pages],
+            "doc_type": self.doc_type, "agency": self.agency, "case_id": self.case_id,
+            "date": self.date.isoformat() if self.date else None, "lang": self.lang,
+            "format": self.format, "sha256": self.sha256, "source": self.source,
+            "metadata": dict(self.metadata),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexDocument:

@@ -160,23 +160,17 @@ class TantivyBackend:
         return index.searcher()
 
     # -- writing -------------------------------------------------------------------------------
-    def _document(self, doc: IndexDocument, analyzed_pages=None):  # noqa: ANN001, ANN202
+    def _document(self, doc: IndexDocument):  # noqa: ANN202
         import tantivy
 
-        analyzer = self.analyzer
-        title = analyzer.analyze(doc.title or doc.filename)
-        body_words: list[str] = []
-        body_bigrams: list[str] = []
-        for page in doc.pages:
-            analyzed = analyzer.analyze(page.text)
-            body_words.extend(analyzed.words)
-            body_bigrams.extend(analyzed.bigrams)
+        f = doc.analyzed or self.analyzer.index_fields(doc.title or doc.filename,
+                                                      [p.text for p in doc.pages])
         fields = {
             "id": doc.id,
-            "title_words": " ".join(title.words),
-            "title_bigrams": " ".join(title.bigrams),
-            "body_words": " ".join(body_words),
-            "body_bigrams": " ".join(body_bigrams),
+            "title_words": f.title_words,
+            "title_bigrams": f.title_bigrams,
+            "body_words": f.body_words,
+            "body_bigrams": f.body_bigrams,
             "doc": json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"),
             "date_sort": doc.date.toordinal() if doc.date else 0,
         }

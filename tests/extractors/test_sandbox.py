@@ -10,19 +10,19 @@ from extractors.base import LimitExceeded
 from extractors.sandbox import ExtractorPool
 
 
-def sleepy(doc):  # runs in the worker after extraction
+def sleepy(path, doc):  # runs in the worker after extraction
     if "slow" in doc.title:
         time.sleep(30)
     return len(doc.text)
 
 
-def crashing(doc):
+def crashing(path, doc):
     if "crash" in doc.title:
         os._exit(3)
     return None
 
 
-def hungry(doc):
+def hungry(path, doc):
     if "hungry" in doc.title:
         blocks = []
         while True:
