@@ -7,7 +7,7 @@ import logging
 import threading
 from pathlib import Path
 
-from analyzers.normalizer import normalize
+from analyzers.normalizer import normalize, normalize_words
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,9 @@ class JiebaSegmenter:
         jieba = rjieba.Jieba.empty()
         base = self.base_dictionary or default_base_dictionary()
         seen: dict[str, int] = {}
-        for word, freq, tag in read_dictionary(base):
-            folded = normalize(word)
+        entries = read_dictionary(base)
+        normalized = normalize_words([word for word, _, _ in entries])
+        for (word, freq, tag), folded in zip(entries, normalized, strict=True):
             if not folded or " " in folded:
                 continue
             # 臺X and 台X fold together; keep the larger frequency.
@@ -65,8 +66,9 @@ class JiebaSegmenter:
             seen[folded] = f
             jieba.add_word(folded, f, tag)
         for path in self.user_dictionaries:
-            for word, freq, tag in read_dictionary(path):
-                folded = normalize(word)
+            entries = read_dictionary(path)
+            normalized = normalize_words([word for word, _, _ in entries])
+            for (word, freq, tag), folded in zip(entries, normalized, strict=True):
                 if folded and " " not in folded:
                     jieba.add_word(folded, max(freq or 0, seen.get(folded, 0), 10000), tag)
         log.debug("segmenter loaded %d base words", len(seen))

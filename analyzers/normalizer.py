@@ -1,6 +1,8 @@
-"""Character folding applied before segmentation: NFKC (full-width → half-width), 臺→台 and other
-common variants, lower case, and no whitespace between two CJK characters (PDF line breaks and
-letter-spaced headings such as 稻 作 病 蟲 害)."""
+"""Character folding applied before segmentation: NFKC (full-width → half-width), lower case, no
+whitespace between two CJK characters (PDF line breaks and letter-spaced headings such as
+稻 作 病 蟲 害), Simplified → Traditional (OpenCC s2tw), then 臺→台 and other common variants.
+Every step keeps the text's length or is applied per character, so offsets map back to the
+original. :func:`fold` (Traditional → Simplified per character) is applied to tokens afterwards."""
 
 from __future__ import annotations
 
@@ -37,10 +39,32 @@ CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 _CJK_GAP = re.compile(f"(?<=[{CJK_CLASS}])\\s+(?=[{CJK_CLASS}])")
 
 
+def _script(text: str) -> str:
+    from analyzers.chinese_script import get_script_folder
+
+    return get_script_folder().to_traditional(text).translate(_FOLD)
+
+
+def fold(text: str) -> str:
+    """Per-character fold of normalised text to one script (Simplified): the form of index terms."""
+    from analyzers.chinese_script import get_script_folder
+
+    return get_script_folder().fold(text)
+
+
+def normalize_words(words: list[str]) -> list[str]:
+    """normalize() for many single words at once (dictionary loading): one pass over all."""
+    joined = unicodedata.normalize("NFKC", "\n".join(words)).translate(_FOLD).lower()
+    out = _script(joined).split("\n")
+    if len(out) != len(words):  # a word contained a line break after NFKC: go one by one
+        return [normalize(w) for w in words]
+    return out
+
+
 def normalize(text: str) -> str:
-    """Fold text for analysis. Fast path used for indexing and querying."""
+    """Fold text for segmentation. Fast path used for indexing and querying."""
     text = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
-    return _CJK_GAP.sub("", text)
+    return _script(_CJK_GAP.sub("", text))
 
 
 def _fold_char(ch: str) -> str:
@@ -48,20 +72,21 @@ def _fold_char(ch: str) -> str:
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Fold text char by char; ``offsets[i]`` is the index in ``text`` of normalised char ``i``.
-
-    Used where the original characters must be recovered (highlights, the ``segment`` command).
-    The result equals :func:`normalize` except for rare combining sequences.
-    """
-    out: list[str] = []
-    offsets: list[int] = []
-    for index, ch in enumerate(text):
-        folded = ch if ch.isascii() and not ch.isupper() else _fold_char(ch)
-        out.append(folded)
-        offsets.extend([index] * len(folded))
-    joined = "".join(out)
+    """Fold text like :func:`normalize`; ``offsets[i]`` is the index in ``text`` of normalised
+    char ``i``. Used where the original characters must be recovered (highlights, ``segment``)."""
+    quick = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    if len(quick) == len(text):  # every character folded to exactly one: identity offsets
+        joined, offsets = quick, list(range(len(text)))
+    else:
+        out: list[str] = []
+        offsets = []
+        for index, ch in enumerate(text):
+            folded = ch if ch.isascii() and not ch.isupper() else _fold_char(ch)
+            out.append(folded)
+            offsets.extend([index] * len(folded))
+        joined = "".join(out)
     if not _CJK_GAP.search(joined):
-        return joined, offsets
+        return _script(joined), offsets
     keep_chars: list[str] = []
     keep_offsets: list[int] = []
     last = 0
@@ -71,4 +96,4 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
         last = match.end()
     keep_chars.append(joined[last:])
     keep_offsets.extend(offsets[last:])
-    return "".join(keep_chars), keep_offsets
+    return _script("".join(keep_chars)), keep_offsets

@@ -109,9 +109,20 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
     analyzer = get_analyzer()
     out = sys.stdout
+    chunk: list[str] = []
+    interactive = sys.stdin.isatty()
+
+    def flush() -> None:
+        for words in analyzer.segment_lines(chunk):
+            out.write(" ".join(words) + "\n")
+        chunk.clear()
+        out.flush()
+
     for line in sys.stdin:
-        out.write(" ".join(analyzer.segment_original(line.rstrip("\n").rstrip("\r"))) + "\n")
-    out.flush()
+        chunk.append(line.rstrip("\n").rstrip("\r"))
+        if len(chunk) >= 512 or interactive:
+            flush()
+    flush()
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from analyzers.normalizer import normalize, normalize_with_offsets
+from analyzers.normalizer import fold, normalize, normalize_with_offsets
 from search_index.protocol import Highlight, IndexPage
 
 MAX_PAGES_SCANNED = 500
@@ -14,7 +14,7 @@ MAX_PAGES_SCANNED = 500
 def highlight_terms(words: Sequence[str], phrases: Sequence[str]) -> list[str]:
     """Normalised strings to mark: phrases whole, words, single CJK characters only when nothing
     longer was asked for. Longest first so that overlapping matches prefer the longer term."""
-    terms = {normalize(p).strip() for p in phrases}
+    terms = {fold(normalize(p)).strip() for p in phrases}
     multi = [w for w in words if len(w) > 1]
     terms.update(multi or words)
     return sorted((t for t in terms if t), key=len, reverse=True)
@@ -38,6 +38,7 @@ def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int, str]]:
 
 def _snippet(page: IndexPage, terms: Sequence[str], width: int) -> tuple[int, str] | None:
     normalized, offsets = normalize_with_offsets(page.text)
+    normalized = fold(normalized)
     matches = _occurrences(normalized, terms)
     if not matches:
         return None
@@ -78,7 +79,7 @@ def best_highlights(pages: Sequence[IndexPage], terms: Sequence[str], *, max_sni
         return []
     candidates: list[tuple[int, int, IndexPage]] = []
     for page in pages[:MAX_PAGES_SCANNED]:
-        folded = normalize(page.text)
+        folded = fold(normalize(page.text))
         distinct = sum(1 for t in terms if t in folded)
         if distinct:
             candidates.append((distinct, -page.number, page))
