@@ -5,15 +5,28 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzers.canonical import canonical_tokens
 from analyzers.jieba_segmenter import JiebaSegmenter
 from analyzers.normalizer import CJK_CLASS, fold, normalize, normalize_with_offsets
 
 _WORDLIKE = re.compile(r"\w")
 _BIGRAM_RUNS = re.compile(f"[{CJK_CLASS}]+|[^\\W{CJK_CLASS}]+")
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]")
+_ENGLISH = re.compile(r"[a-z]{3,}")
+_stemmers = threading.local()
+
+
+def english_stem(word: str) -> str:
+    """Snowball English stem of a lower-case ASCII word (committees → committe)."""
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _stemmers.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,7 @@ class IndexFields:
     title_bigrams: str
     body_words: str
     body_bigrams: str
+    canonical: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,7 @@ class Analyzed:
 
     words: list[str]
     bigrams: list[str]
+    canonical: list[str] = field(default_factory=list)
 
 
 def bigrams_of(normalized: str) -> list[str]:
@@ -75,7 +90,8 @@ class Analyzer:
         for token in self.segmenter.cut(normalized):
             end = position + len(token)
             if token.isalnum() or _WORDLIKE.search(token):
-                words.append(folded[position:end])
+                word = folded[position:end]
+                words.append(english_stem(word) if _ENGLISH.fullmatch(word) else word)
             position = end
         return words
 
@@ -84,18 +100,22 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analyzed:
         normalized = normalize(text)
-        return Analyzed(self._words_of_normalized(normalized), bigrams_of(fold(normalized)))
+        return Analyzed(self._words_of_normalized(normalized), bigrams_of(fold(normalized)),
+                        canonical_tokens(normalized))
 
     def index_fields(self, title: str, page_texts: list[str]) -> IndexFields:
         """What an engine indexes for one document (title and body, words and bigrams)."""
         t = self.analyze(title)
         words: list[str] = []
         bigrams: list[str] = []
+        canonical: list[str] = list(t.canonical)
         for text in page_texts:
             analyzed = self.analyze(text)
             words.extend(analyzed.words)
             bigrams.extend(analyzed.bigrams)
-        return IndexFields(" ".join(t.words), " ".join(t.bigrams), " ".join(words), " ".join(bigrams))
+            canonical.extend(analyzed.canonical)
+        return IndexFields(" ".join(t.words), " ".join(t.bigrams), " ".join(words),
+                           " ".join(bigrams), " ".join(canonical))
 
     def segment_original(self, line: str) -> list[str]:
         """Words of ``line`` in its original characters (whitespace dropped), for ``segment``."""

@@ -20,13 +20,24 @@ def highlight_terms(words: Sequence[str], phrases: Sequence[str]) -> list[str]:
     return sorted((t for t in terms if t), key=len, reverse=True)
 
 
+def _is_ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, int, str]]:
     taken = [False] * len(text)
     found: list[tuple[int, int, str]] = []
     for term in terms:
+        ascii_term = _is_ascii_word(term[0])
         start = text.find(term)
         while start != -1:
             end = start + len(term)
+            if ascii_term:  # English: whole words only; a stem marks the word it begins
+                if start > 0 and _is_ascii_word(text[start - 1]):
+                    start = text.find(term, start + 1)
+                    continue
+                while end < len(text) and _is_ascii_word(text[end]) and not term[-1].isdigit():
+                    end += 1
             if not any(taken[start:end]):
                 found.append((start, end, term))
                 for i in range(start, end):

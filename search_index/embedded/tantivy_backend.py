@@ -35,11 +35,12 @@ from search_index.query_language import Clause, parse_query
 log = logging.getLogger(__name__)
 
 TOKENIZER = "archive_ws"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KEYWORD_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
 
 # Relative weights of the fields in a ranked query (tuned on drcd-dev with bench/retrieval.py).
-WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bigrams": 0.3}
+WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bigrams": 0.3,
+           "canonical": 8.0}
 MAX_CLAUSES = 64
 READER_RELOAD_SECONDS = 0.5
 
@@ -56,6 +57,7 @@ def _schema():  # noqa: ANN202
     b.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     for name in ("title_words", "title_bigrams", "body_words", "body_bigrams"):
         b.add_text_field(name, stored=False, tokenizer_name=TOKENIZER, index_option="position")
+    b.add_text_field("canonical", stored=False, tokenizer_name=TOKENIZER, index_option="freq")
     for name in KEYWORD_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name="raw", fast=True, index_option="basic")
     b.add_date_field("date", stored=False, indexed=True, fast=True)
@@ -171,6 +173,7 @@ class TantivyBackend:
             "title_bigrams": f.title_bigrams,
             "body_words": f.body_words,
             "body_bigrams": f.body_bigrams,
+            "canonical": f.canonical,
             "doc": json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"),
             "date_sort": doc.date.toordinal() if doc.date else 0,
         }
@@ -293,6 +296,7 @@ class TantivyBackend:
         must: list = []
         must_not: list = []
         should: list = []
+        seen_canonical: set[str] = set()
         for clause in clauses:
             analyzed = self.analyzer.analyze(clause.text)
             if not analyzed.bigrams:
@@ -305,7 +309,13 @@ class TantivyBackend:
                 must.append(self._contains(analyzed.bigrams))
             else:
                 words_all.extend(analyzed.words)
-            should.append(self._ranked(analyzed.words, analyzed.bigrams))
+            should.append(self._ranked(analyzed.words, analyzed.bigrams, analyzed.canonical))
+            seen_canonical.update(analyzed.canonical)
+        # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
+        joined = " ".join(c.text for c in clauses if c.occur != "must_not")
+        extra = [t for t in self.analyzer.analyze(joined).canonical if t not in seen_canonical]
+        if extra and should:
+            should.append(self._ranked([], [], extra))
         parts: list = []
         if should:
             parts.append((Occur.Must, Q.boolean_query([(Occur.Should, q) for q in should])))
@@ -316,14 +326,15 @@ class TantivyBackend:
         parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(query))
         return Q.boolean_query(parts), words_all, phrases
 
-    def _ranked(self, words: list[str], bigrams: list[str]):  # noqa: ANN202
+    def _ranked(self, words: list[str], bigrams: list[str], canonical: list[str]):  # noqa: ANN202
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
         schema = self._schema
         subs = []
         for field, tokens in (("body_words", words), ("title_words", words),
-                              ("body_bigrams", bigrams), ("title_bigrams", bigrams)):
+                              ("body_bigrams", bigrams), ("title_bigrams", bigrams),
+                              ("canonical", canonical)):
             for token in dict.fromkeys(tokens):
                 if len(token) == 1 and field.endswith("bigrams") and not token.isascii():
                     term = Q.regex_query(schema, field, f"{_re_escape(token)}.?|.{_re_escape(token)}")

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from search_index import Filters, IndexDocument, IndexPage, SearchBackend, SearchQuery
+from tests.search_index.equivalence import EQ_DOCS, EQUIVALENT_QUERIES
 
 DOCS = [
     IndexDocument(id="minutes-1", title="臺北市政府評選委員會會議紀錄", filename="minutes-1.pdf",
@@ -214,3 +215,18 @@ class BackendConformance:
 
     def test_punctuation_only_finds_nothing(self, loaded):
         assert self.search(loaded, "(((").total == 0
+
+    # -- query equivalence (dates, amounts, case numbers, scripts, 臺/台, widths, variants) --
+    @pytest.fixture
+    def eq_loaded(self, backend: SearchBackend) -> SearchBackend:
+        backend.upsert(EQ_DOCS)
+        backend.commit()
+        return backend
+
+    @pytest.mark.parametrize("first,second,expected", EQUIVALENT_QUERIES,
+                             ids=[f"{a}={b}" for a, b, _ in EQUIVALENT_QUERIES])
+    def test_equivalent_spellings_find_the_same_top_hits(self, eq_loaded, first, second, expected):
+        a = [h.id for h in self.search(eq_loaded, first, limit=3).hits]
+        b = [h.id for h in self.search(eq_loaded, second, limit=3).hits]
+        assert a and b, (a, b)
+        assert a[0] == b[0] == expected, (a, b)
