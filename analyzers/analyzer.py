@@ -77,8 +77,9 @@ class Analyzer:
         from config import get_settings
 
         settings = settings or get_settings()
-        return cls(JiebaSegmenter(settings.analysis.base_dictionary,
-                                  [Path(settings.analysis.user_dictionary)]))
+        analysis = settings.analysis
+        return cls(JiebaSegmenter(analysis.base_dictionary, [Path(analysis.user_dictionary)],
+                                  [Path(analysis.split_dictionary)]))
 
     def words(self, text: str) -> list[str]:
         return self._words_of_normalized(normalize(text))

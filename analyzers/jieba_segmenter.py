@@ -42,9 +42,11 @@ class JiebaSegmenter:
     """Segments already-normalised text. Loads its dictionaries on first use (thread-safe)."""
 
     def __init__(self, base_dictionary: Path | None = None,
-                 user_dictionaries: list[Path] | None = None) -> None:
+                 user_dictionaries: list[Path] | None = None,
+                 removals: list[Path] | None = None) -> None:
         self.base_dictionary = base_dictionary
         self.user_dictionaries = list(user_dictionaries or [])
+        self.removals = list(removals or [])
         self._jieba = None
         self._lock = threading.Lock()
 
@@ -54,10 +56,11 @@ class JiebaSegmenter:
         jieba = rjieba.Jieba.empty()
         base = self.base_dictionary or default_base_dictionary()
         seen: dict[str, int] = {}
+        dropped = {normalize(word) for path in self.removals for word, _, _ in read_dictionary(path)}
         entries = read_dictionary(base)
         normalized = normalize_words([word for word, _, _ in entries])
         for (word, freq, tag), folded in zip(entries, normalized, strict=True):
-            if not folded or " " in folded:
+            if not folded or " " in folded or folded in dropped:
                 continue
             # 臺X and 台X fold together; keep the larger frequency.
             f = freq or 1
@@ -71,6 +74,10 @@ class JiebaSegmenter:
             for (word, freq, tag), folded in zip(entries, normalized, strict=True):
                 if folded and " " not in folded:
                     jieba.add_word(folded, max(freq or 0, seen.get(folded, 0), 10000), tag)
+        # A split word stays known with frequency 0: the route always prefers its parts, and the
+        # HMM (which only glues runs of characters that are not a known word) leaves it alone.
+        for word in dropped:
+            jieba.add_word(word, 0, None)
         log.debug("segmenter loaded %d base words", len(seen))
         return jieba
 

