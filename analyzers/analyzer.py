@@ -87,13 +87,10 @@ class Analyzer:
     def _words_of_normalized(self, normalized: str) -> list[str]:
         folded = fold(normalized)  # per character, so token positions carry over
         words: list[str] = []
-        position = 0
-        for token in self.segmenter.cut(normalized):
-            end = position + len(token)
+        for token, start, end in self.segmenter.tokenize_search(normalized):
             if token.isalnum() or _WORDLIKE.search(token):
-                word = folded[position:end]
+                word = folded[start:end]
                 words.append(english_stem(word) if _ENGLISH.fullmatch(word) else word)
-            position = end
         return words
 
     def bigrams(self, text: str) -> list[str]:

@@ -94,6 +94,12 @@ class JiebaSegmenter:
         if folded:
             self._jieba.add_word(folded, freq, None)
 
+    def tokenize_search(self, normalized_text: str) -> list[tuple[str, int, int]]:
+        """Search-mode tokens with offsets: every word plus the dictionary words inside it
+        (台北市政府 → 台北, 市政府, 台北市政府, ...), so a query for a part finds the whole."""
+        self.ensure_loaded()
+        return self._jieba.tokenize(normalized_text, "search", True)
+
     def cut(self, normalized_text: str) -> list[str]:
         """Words of normalised text; concatenated they give back the input exactly."""
         self.ensure_loaded()

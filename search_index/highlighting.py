@@ -91,14 +91,15 @@ def best_highlights(pages: Sequence[IndexPage], terms: Sequence[str], *, max_sni
     candidates: list[tuple[int, int, IndexPage]] = []
     for page in pages[:MAX_PAGES_SCANNED]:
         folded = fold(normalize(page.text))
-        distinct = sum(1 for t in terms if t in folded)
-        if distinct:
-            candidates.append((distinct, -page.number, page))
+        # characters of distinct matched terms: a page with the whole term beats one with a part
+        weight = sum(len(t) for t in terms if t in folded)
+        if weight:
+            candidates.append((weight, -page.number, page))
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
-    scored: list[tuple[int, int, str]] = []
-    for _, _, page in candidates[: max_snippets * 3]:
+    scored: list[tuple[int, int, int, str]] = []
+    for weight, _, page in candidates[: max_snippets * 3]:
         found = _snippet(page, terms, width)
         if found:
-            scored.append((found[0], page.number, found[1]))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [Highlight(page=number, text=text) for _, number, text in scored[:max_snippets]]
+            scored.append((weight, found[0], page.number, found[1]))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [Highlight(page=number, text=text) for _, _, number, text in scored[:max_snippets]]
