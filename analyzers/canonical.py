@@ -109,3 +109,10 @@ def canonical_tokens(normalized: str) -> list[str]:
 
 def _looks_like_date_or_number(raw: str) -> bool:
     return bool(re.fullmatch(r"[\d,.]+", raw)) or bool(re.fullmatch(r"\d{2,4}[-/.]\d{1,2}[-/.]\d{1,2}", raw))
+
+
+def case_key(case_id: str) -> str:
+    """The comparable form of a case number: 112-A558-01, 112A558_01 and 112a55801 are one key."""
+    from analyzers.normalizer import normalize
+
+    return re.sub(r"[\s\-_./]", "", normalize(case_id))

@@ -34,6 +34,47 @@ _ISO = r"(\d{4})-(\d{1,2})-(\d{1,2})"
 _LETTERS = re.compile(r"[^\W\d_]")
 
 
+_COMPANY = re.compile(r"([\u4e00-\u9fff（）()]{2,30}?(?:股份有限公司|有限公司|有限合夥|工程行|"
+                      r"建築師事務所|技師事務所|事務所))")
+_COMPANY_PREFIX = re.compile(r"^(?:.*?(?:得標廠商|投標廠商|廠商名稱|廠商|決標予|委由|改由|由|以|為|與|及|和|"
+                             r"係|經|如|之|將|向|對|就|給|予|請|係由|序位\d*))+")
+_BAN = re.compile(r"(?<!\d)(\d{8})(?!\d)")
+_BAN_LABEL = re.compile(r"統一編號|統編|business id|ban", re.I)
+
+
+def ban_is_valid(ban: str) -> bool:
+    """統一編號 checksum: weights 1,2,1,2,1,2,4,1, digit sums; divisible by 5 (the 2023 rule, which
+    accepts every number the old divisible-by-10 rule did), with the 7th-digit-is-7 exception."""
+    if len(ban) != 8 or not ban.isdigit():
+        return False
+    total = 0
+    for digit, weight in zip(ban, (1, 2, 1, 2, 1, 2, 4, 1), strict=True):
+        product = int(digit) * weight
+        total += product // 10 + product % 10
+    return total % 5 == 0 or (ban[6] == "7" and (total + 1) % 5 == 0)
+
+
+def find_contractors(text: str) -> list[str]:
+    """Company names in order of appearance (without a leading 由/以/得標廠商… word)."""
+    names: list[str] = []
+    for match in _COMPANY.finditer(text):
+        name = _COMPANY_PREFIX.sub("", match.group(1))
+        if len(name) >= 4 and name not in names and not name.startswith(("有限", "股份")):
+            names.append(name)
+    return names
+
+
+def find_bans(text: str) -> list[str]:
+    """統一編號 that pass the checksum and stand near a label (統一編號, 統編, business ID)."""
+    found: list[str] = []
+    for match in _BAN.finditer(text):
+        context = text[max(0, match.start() - 20):match.start()]
+        ban = match.group(1)
+        if _BAN_LABEL.search(context) and ban_is_valid(ban) and ban not in found:
+            found.append(ban)
+    return found
+
+
 @dataclass(frozen=True)
 class DocumentMetadata:
     doc_type: str = "other"
@@ -41,6 +82,8 @@ class DocumentMetadata:
     agency: str = ""
     date: date | None = None
     lang: str = "zh-Hant"
+    contractors: tuple[str, ...] = ()
+    bans: tuple[str, ...] = ()
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -98,4 +141,6 @@ def extract_metadata(title: str, filename: str, text: str) -> DocumentMetadata:
         agency=(agency.group(1) or agency.group(2)).strip().rstrip(".") if agency else "",
         date=find_date(head),
         lang=detect_lang(text),
+        contractors=tuple(find_contractors(text)[:50]),
+        bans=tuple(find_bans(text)[:50]),
     )

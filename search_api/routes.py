@@ -51,6 +51,8 @@ def search(
     date_from: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
     date_to: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
     lang: Keyword = None,
+    contractor: Annotated[str | None, Query(max_length=200,
+                                            description="Contractor name or 統一編號")] = None,
 ) -> SearchOut:
     settings = request.app.state.settings.search
     if limit > settings.max_limit:
@@ -64,7 +66,8 @@ def search(
         raise InvalidQuery("date_from must not be after date_to")
     q = "".join(ch if ch.isprintable() else " " for ch in q)
     filters = Filters(doc_type=doc_type or None, agency=agency or None, case_id=case_id or None,
-                      lang=lang or None, date_from=date_from, date_to=date_to)
+                      lang=lang or None, contractor=contractor or None, date_from=date_from,
+                      date_to=date_to)
     page = _backend(request).search(SearchQuery(text=q, limit=limit, offset=offset,
                                                 filters=filters))
     return SearchOut.model_validate(page, from_attributes=True)

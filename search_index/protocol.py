@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from analyzers.analyzer import IndexFields
 
-FACET_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
+FACET_FIELDS = ("doc_type", "agency", "case_id", "contractor", "lang", "format")
 
 
 class SearchError(Exception):
@@ -46,6 +46,8 @@ class IndexDocument:
     format: str = ""
     sha256: str = ""
     source: str = ""
+    contractors: list[str] = field(default_factory=list)
+    bans: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     # Tokens computed ahead (by ingest workers); engines analyse the text themselves when absent.
     analyzed: IndexFields | None = field(default=None, compare=False, repr=False)
@@ -57,6 +59,7 @@ class IndexDocument:
             "doc_type": self.doc_type, "agency": self.agency, "case_id": self.case_id,
             "date": self.date.isoformat() if self.date else None, "lang": self.lang,
             "format": self.format, "sha256": self.sha256, "source": self.source,
+            "contractors": list(self.contractors), "bans": list(self.bans),
             "metadata": dict(self.metadata),
         }
 
@@ -75,6 +78,7 @@ class Filters:
     agency: str | None = None
     case_id: str | None = None
     lang: str | None = None
+    contractor: str | None = None
     date_from: date | None = None
     date_to: date | None = None
 

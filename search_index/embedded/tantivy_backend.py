@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from analyzers import Analyzer, get_analyzer
-from analyzers.normalizer import CJK_CHAR
+from analyzers.canonical import case_key
+from analyzers.normalizer import CJK_CHAR, fold, normalize
 from search_index.highlighting import best_highlights, highlight_terms
 from search_index.protocol import (
     FACET_FIELDS,
@@ -30,13 +31,16 @@ from search_index.protocol import (
     SearchPage,
     SearchQuery,
 )
-from search_index.query_language import Clause, parse_query
+from search_index.query_language import Clause, FieldFilters, parse_query, resolve_fields
 
 log = logging.getLogger(__name__)
 
 TOKENIZER = "archive_ws"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KEYWORD_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
+# Exact-match keys (folded) and contiguous-match text (bigrams) behind filters.
+KEY_FIELDS = ("agency_key", "case_key", "contractor", "contractor_key", "ban")
+FILTER_TEXT_FIELDS = ("agency_text", "contractor_text")
 
 # Relative weights of the fields in a ranked query (tuned on drcd-dev with bench/retrieval.py).
 WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bigrams": 0.3,
@@ -58,8 +62,10 @@ def _schema():  # noqa: ANN202
     for name in ("title_words", "title_bigrams", "body_words", "body_bigrams"):
         b.add_text_field(name, stored=False, tokenizer_name=TOKENIZER, index_option="position")
     b.add_text_field("canonical", stored=False, tokenizer_name=TOKENIZER, index_option="freq")
-    for name in KEYWORD_FIELDS:
+    for name in KEYWORD_FIELDS + KEY_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name="raw", fast=True, index_option="basic")
+    for name in FILTER_TEXT_FIELDS:
+        b.add_text_field(name, stored=False, tokenizer_name=TOKENIZER, index_option="position")
     b.add_date_field("date", stored=False, indexed=True, fast=True)
     b.add_integer_field("date_sort", stored=False, indexed=False, fast=True)
     b.add_bytes_field("doc", stored=True, indexed=False, fast=False)
@@ -181,6 +187,20 @@ class TantivyBackend:
             value = getattr(doc, name)
             if value:
                 fields[name] = value
+        analyzer = self.analyzer
+        if doc.agency:
+            fields["agency_key"] = key_of(doc.agency)
+            fields["agency_text"] = " ".join(analyzer.bigrams(doc.agency))
+        if doc.case_id:
+            fields["case_key"] = case_key(doc.case_id)
+        if doc.contractors:
+            fields["contractor"] = list(doc.contractors)
+            fields["contractor_key"] = [key_of(c) for c in doc.contractors]
+            # a gap token between names keeps a phrase from running across two of them
+            fields["contractor_text"] = " | ".join(" ".join(analyzer.bigrams(c))
+                                                   for c in doc.contractors)
+        if doc.bans:
+            fields["ban"] = list(doc.bans)
         document = tantivy.Document(**fields)
         if doc.date:
             document.add_date("date", datetime(doc.date.year, doc.date.month, doc.date.day,
@@ -242,12 +262,13 @@ class TantivyBackend:
         if query.offset < 0:
             raise InvalidQuery("offset must not be negative")
         parsed = parse_query(query.text)
-        if not parsed.clauses and query.text.strip():
+        if not parsed.clauses and not parsed.fields and query.text.strip():
             return SearchPage(total=0, hits=[], facets={})  # only punctuation: nothing to find
         if len(parsed.clauses) > MAX_CLAUSES:
             raise InvalidQuery(f"the query has {len(parsed.clauses)} parts; at most {MAX_CLAUSES}")
         searcher = self._searcher()
-        tquery, words, phrases = self._translate(parsed.clauses, query)
+        fields = resolve_fields(parsed)
+        tquery, words, phrases = self._translate(parsed.clauses, query, fields)
         try:
             if parsed.is_empty:
                 result = searcher.search(tquery, query.limit, count=True, offset=query.offset,
@@ -286,7 +307,8 @@ class TantivyBackend:
         return out
 
     # -- query translation ---------------------------------------------------------------------
-    def _translate(self, clauses: tuple[Clause, ...], query: SearchQuery):  # noqa: ANN202
+    def _translate(self, clauses: tuple[Clause, ...], query: SearchQuery,  # noqa: ANN202
+                   fields: FieldFilters):
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
@@ -323,7 +345,8 @@ class TantivyBackend:
         if not parts:
             parts.append((Occur.Must, Q.all_query()))
         parts.extend((Occur.MustNot, q) for q in must_not)
-        parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(query))
+        filters = self._filters(query, fields)
+        parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in filters)
         return Q.boolean_query(parts), words_all, phrases
 
     def _ranked(self, words: list[str], bigrams: list[str], canonical: list[str]):  # noqa: ANN202
@@ -344,46 +367,87 @@ class TantivyBackend:
         return Q.boolean_query(subs)
 
     def _contains(self, bigrams: list[str]):  # noqa: ANN202
-        """Documents whose title or body contains these tokens contiguously.
-
-        A lone CJK character at either end of the text may, in a document, be the edge of a
-        longer run (query 第3季 vs text …日第3季…): it becomes a regex admitting the neighbour.
-        """
+        """Documents whose title or body contains these tokens contiguously."""
         import tantivy
 
-        Q, Occur = tantivy.Query, tantivy.Occur
-        patterns = edge_patterns(bigrams)
-        alternatives = []
-        for field in ("body_bigrams", "title_bigrams"):
-            if patterns is None:
-                q = (Q.term_query(self._schema, field, bigrams[0]) if len(bigrams) == 1
-                     else Q.phrase_query(self._schema, field, bigrams))
-            elif len(patterns) == 1:
-                q = Q.regex_query(self._schema, field, patterns[0])
-            else:
-                q = Q.regex_phrase_query(self._schema, field, patterns)
-            alternatives.append((Occur.Should, q))
-        return Q.boolean_query(alternatives)
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._phrase(field, bigrams))
+                                            for field in ("body_bigrams", "title_bigrams")])
 
-    def _filters(self, query: SearchQuery) -> list:
+    def _phrase(self, field: str, tokens: list[str]):  # noqa: ANN202
+        """Contiguous tokens in one field. A lone CJK character at either end may, in a
+        document, be the edge of a longer run (query 第3季 vs text …日第3季…): it becomes a
+        regex admitting the neighbour."""
         import tantivy
 
         Q = tantivy.Query
+        patterns = edge_patterns(tokens)
+        if patterns is None:
+            return (Q.term_query(self._schema, field, tokens[0]) if len(tokens) == 1
+                    else Q.phrase_query(self._schema, field, tokens))
+        if len(patterns) == 1:
+            return Q.regex_query(self._schema, field, patterns[0])
+        return Q.regex_phrase_query(self._schema, field, patterns)
+
+    def _filters(self, query: SearchQuery, fields: FieldFilters) -> list:
+        import tantivy
+
+        Q, Occur = tantivy.Query, tantivy.Occur
+        schema = self._schema
         f = query.filters
         out = []
-        for name in ("doc_type", "agency", "case_id", "lang"):
+        for name in ("doc_type", "lang"):
             value = getattr(f, name)
             if value:
-                out.append(Q.term_query(self._schema, name, value))
-        if f.date_from or f.date_to:
-            if f.date_from and f.date_to and f.date_from > f.date_to:
+                out.append(Q.term_query(schema, name, value))
+        if f.agency:
+            out.append(Q.term_query(schema, "agency_key", key_of(f.agency)))
+        if f.case_id:
+            out.append(Q.term_query(schema, "case_key", case_key(f.case_id)))
+        if f.contractor:
+            out.append(self._contractor(f.contractor, exact=True))
+        for value in fields.agency:
+            out.append(self._contains_in("agency_text", value))
+        for value in fields.contractor:
+            out.append(self._contractor(value, exact=False))
+        for value in fields.case:
+            out.append(Q.term_query(schema, "case_key", case_key(value)))
+        for name, values in (("doc_type", fields.doc_type), ("lang", fields.lang)):
+            if values:
+                out.append(Q.boolean_query([(Occur.Should, Q.term_query(schema, name, v))
+                                            for v in values]))
+        lo = max((d for d in (f.date_from, fields.date_from) if d), default=None)
+        hi = min((d for d in (f.date_to, fields.date_to) if d), default=None)
+        if lo or hi:
+            if lo and hi and lo > hi:
                 raise InvalidQuery("date_from is after date_to")
-            lo = datetime(f.date_from.year, f.date_from.month, f.date_from.day,
-                          tzinfo=timezone.utc) if f.date_from else None
-            hi = datetime(f.date_to.year, f.date_to.month, f.date_to.day, 23, 59, 59,
-                          tzinfo=timezone.utc) if f.date_to else None
-            out.append(Q.range_query(self._schema, "date", tantivy.FieldType.Date, lo, hi))
+            lo_dt = datetime(lo.year, lo.month, lo.day, tzinfo=timezone.utc) if lo else None
+            hi_dt = datetime(hi.year, hi.month, hi.day, 23, 59, 59, tzinfo=timezone.utc) \
+                if hi else None
+            out.append(Q.range_query(schema, "date", tantivy.FieldType.Date, lo_dt, hi_dt))
         return out
+
+    def _contractor(self, value: str, *, exact: bool):  # noqa: ANN202
+        """A contractor by 統一編號, by exact name, or (in the query language) by part of its name."""
+        import tantivy
+
+        Q, Occur = tantivy.Query, tantivy.Occur
+        digits = value.strip()
+        if digits.isdigit() and len(digits) == 8:
+            return Q.term_query(self._schema, "ban", digits)
+        if exact:
+            return Q.term_query(self._schema, "contractor_key", key_of(value))
+        return self._contains_in("contractor_text", value)
+
+    def _contains_in(self, field: str, value: str):  # noqa: ANN202
+        tokens = self.analyzer.bigrams(value)
+        if not tokens:
+            raise InvalidQuery(f"nothing to match in {value!r}")
+        return self._phrase(field, tokens)
+
+
+def key_of(value: str) -> str:
+    """Exact-match key of a name: normalised and folded (臺/台, scripts, widths, case)."""
+    return fold(normalize(value)).strip()
 
 
 def _lone_cjk(token: str) -> bool:

@@ -161,3 +161,20 @@ def test_openapi_schema_lists_the_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/health", "/api/search", "/api/documents/{doc_id}",
             "/api/documents/{doc_id}/file"} <= set(paths)
+
+
+def test_query_language_filters_through_the_api(client):
+    body = search(client, q="評選 type:會議紀錄 agency:捷運工程局", limit=50)
+    assert body["total"] == 1
+    assert body["hits"][0]["agency"] == "臺北市政府捷運工程局"
+    contractor = search(client, q="contractor:大同營造", limit=50)
+    assert contractor["total"] > 0
+    assert any(f["value"] == "大同營造有限公司" for f in contractor["facets"]["contractor"])
+
+
+@pytest.mark.parametrize("q,fragment", [("type:memo", "document type"),
+                                        ("date:113/13/01", "date"),
+                                        ("date:2025..2024", "empty")])
+def test_bad_field_values_are_422(client, q, fragment):
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 422 and fragment in response.json()["message"]

@@ -19,11 +19,13 @@ DOCS = [
     IndexDocument(id="award-1", title="決標公告", filename="award-1.pdf",
                   pages=[IndexPage(1, "得標廠商：大同營造有限公司，決標金額新臺幣1,200,000元。台北市中正區。")],
                   doc_type="award_notice", agency="臺北市政府", case_id="112A558-01",
-                  date=date(2023, 5, 12), format="pdf"),
+                  date=date(2023, 5, 12), format="pdf", contractors=["大同營造有限公司"],
+                  bans=["59872473"]),
     IndexDocument(id="tender-2", title="新北市招標公告", filename="tender-2.html",
                   pages=[IndexPage(1, "招標機關新北市政府水利局，投標廠商應檢附統一編號。")],
-                  doc_type="tender_notice", agency="新北市政府", case_id="113C100-03",
-                  date=date(2024, 3, 5), format="html"),
+                  doc_type="tender_notice", agency="新北市政府水利局", case_id="113C100-03",
+                  date=date(2024, 3, 5), format="html",
+                  contractors=["海峰環境工程股份有限公司", "大同營造有限公司"]),
     IndexDocument(id="reversed-3", title="商廠 委員評選 筆記", filename="notes.txt",
                   pages=[IndexPage(1, "這份筆記只有商廠和委員評選的字樣，沒有正確詞序。")],
                   doc_type="other", agency="", case_id="", date=None, format="text"),
@@ -136,7 +138,10 @@ class BackendConformance:
     # -- filters and facets --
     def test_keyword_filters(self, loaded):
         assert ids(self.search(loaded, "廠商", filters=Filters(doc_type="award_notice"))) == {"award-1"}
-        assert ids(self.search(loaded, "廠商", filters=Filters(agency="新北市政府"))) == {"tender-2"}
+        assert ids(self.search(loaded, "廠商", filters=Filters(agency="新北市政府水利局"))) == \
+            {"tender-2"}
+        assert ids(self.search(loaded, "", filters=Filters(agency="台北市政府"))) == \
+            {"minutes-1", "award-1"}, "agency filter folds 臺/台"
         assert ids(self.search(loaded, "", filters=Filters(case_id="112A558-01"))) == \
             {"minutes-1", "award-1"}
         assert ids(self.search(loaded, "committee", filters=Filters(lang="en"))) == {"english-4"}
@@ -159,8 +164,52 @@ class BackendConformance:
         types = {f.value: f.count for f in page.facets["doc_type"]}
         assert types == {"meeting_minutes": 1, "award_notice": 1, "tender_notice": 1}
         agencies = {f.value: f.count for f in page.facets["agency"]}
-        assert agencies == {"臺北市政府": 2, "新北市政府": 1}
+        assert agencies == {"臺北市政府": 2, "新北市政府水利局": 1}
         assert page.total == 3
+
+    def test_contractor_filter_by_name_or_business_id(self, loaded):
+        assert ids(self.search(loaded, "", filters=Filters(contractor="大同營造有限公司"))) == \
+            {"award-1", "tender-2"}
+        assert ids(self.search(loaded, "", filters=Filters(contractor="59872473"))) == {"award-1"}
+        facet = {f.value: f.count for f in self.search(loaded, "").facets["contractor"]}
+        assert facet == {"大同營造有限公司": 2, "海峰環境工程股份有限公司": 1}
+
+    @pytest.mark.parametrize("query,expected", [
+        ("agency:水利局", {"tender-2"}),
+        ("機關:臺北市政府", {"minutes-1", "award-1"}),
+        ("agency:台北", {"minutes-1", "award-1"}),
+        ("contractor:大同營造", {"award-1", "tender-2"}),
+        ("廠商:海峰環境", {"tender-2"}),
+        ("contractor:59872473", {"award-1"}),
+        ("case:112A558-01", {"minutes-1", "award-1"}),
+        ("case:112a55801", {"minutes-1", "award-1"}),
+        ("案號:112-A558-01", {"minutes-1", "award-1"}),
+        ("type:會議紀錄", {"minutes-1", "english-4"}),
+        ("type:award_notice", {"award-1"}),
+        ("lang:en", {"english-4"}),
+        ("date:2023", {"minutes-1", "award-1"}),
+        ("date:112/04/10", {"minutes-1"}),
+        ("date:2023-05..2024-12", {"award-1", "tender-2"}),
+        ("after:113/01/01", {"tender-2", "english-4"}),
+        ("before:2023-04-30", {"minutes-1"}),
+        ("廠商 agency:臺北市政府 type:決標公告", {"award-1"}),
+        ('contractor:"大同 營造"', {"award-1", "tender-2"}),
+        ("committee lang:en date:2025", {"english-4"}),
+    ])
+    def test_field_filters_in_the_query(self, loaded, query, expected):
+        assert ids(self.search(loaded, query)) == expected
+
+    @pytest.mark.parametrize("query,fragment", [
+        ("date:2024-13-01", "not a calendar date"),
+        ("date:yesterday", "cannot read"),
+        ("type:memo", "not a document type"),
+        ("date:2025..2024", "empty"),
+    ])
+    def test_malformed_field_values_say_why(self, loaded, query, fragment):
+        from search_index import InvalidQuery
+
+        with pytest.raises(InvalidQuery, match=fragment):
+            self.search(loaded, query)
 
     # -- pagination --
     def test_pagination_is_stable_and_complete(self, loaded):
