@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,10 +68,20 @@ def bigrams_of(normalized: str) -> list[str]:
 
 
 class Analyzer:
-    """Normalise → segment → tokens. Thread-safe; dictionaries load on first use."""
+    """Normalise → segment → tokens. Thread-safe; dictionaries load on first use.
 
-    def __init__(self, segmenter: JiebaSegmenter) -> None:
+    ``learned`` is a dictionary file that ingest rewrites (agency and contractor names);
+    :meth:`maybe_reload` picks up a new version without a restart.
+    """
+
+    RELOAD_CHECK_SECONDS = 5.0
+
+    def __init__(self, segmenter: JiebaSegmenter, learned: Path | None = None) -> None:
         self.segmenter = segmenter
+        self.learned = learned
+        self._learned_mtime = _mtime(learned)
+        self._next_check = 0.0
+        self._reloading = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings=None) -> Analyzer:  # noqa: ANN001
@@ -78,8 +89,34 @@ class Analyzer:
 
         settings = settings or get_settings()
         analysis = settings.analysis
-        return cls(JiebaSegmenter(analysis.base_dictionary, [Path(analysis.user_dictionary)],
-                                  [Path(analysis.split_dictionary)]))
+        learned = settings.learned_dictionary
+        return cls(JiebaSegmenter(analysis.base_dictionary,
+                                  [Path(analysis.user_dictionary), learned],
+                                  [Path(analysis.split_dictionary)]), learned)
+
+    def maybe_reload(self) -> bool:
+        """Rebuild the segmenter in the background when the learned dictionary changed.
+        Cheap to call on every query; returns True when a reload was started."""
+        now = time.monotonic()
+        if self.learned is None or now < self._next_check:
+            return False
+        self._next_check = now + self.RELOAD_CHECK_SECONDS
+        mtime = _mtime(self.learned)
+        if mtime == self._learned_mtime or not self._reloading.acquire(blocking=False):
+            return False
+        old = self.segmenter
+
+        def rebuild() -> None:
+            try:
+                fresh = JiebaSegmenter(old.base_dictionary, old.user_dictionaries, old.removals)
+                fresh.ensure_loaded()
+                self.segmenter = fresh  # one attribute swap: queries see old or new, never half
+                self._learned_mtime = mtime
+            finally:
+                self._reloading.release()
+
+        threading.Thread(target=rebuild, name="dictionary-reload", daemon=True).start()
+        return True
 
     def words(self, text: str) -> list[str]:
         return self._words_of_normalized(normalize(text))
@@ -154,6 +191,13 @@ class Analyzer:
             if o_end > last_end:
                 last_end = o_end
         return result
+
+
+def _mtime(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime if path else None
+    except OSError:
+        return None
 
 
 _LINE_SEP = "\u0003"  # not whitespace, not a word character: every step leaves it alone

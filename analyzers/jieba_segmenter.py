@@ -69,6 +69,8 @@ class JiebaSegmenter:
             seen[folded] = f
             jieba.add_word(folded, f, tag)
         for path in self.user_dictionaries:
+            if not Path(path).exists():
+                continue
             entries = read_dictionary(path)
             normalized = normalize_words([word for word, _, _ in entries])
             for (word, freq, tag), folded in zip(entries, normalized, strict=True):

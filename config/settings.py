@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
+    @property
+    def learned_dictionary(self) -> Path:
+        """Agency and contractor names learned from ingested documents (written by ingest)."""
+        return self.data_dir / "dictionaries" / "learned.txt"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -35,6 +35,8 @@ class SearchOut(BaseModel):
     total: int
     hits: list[HitOut]
     facets: dict[str, list[FacetOut]]
+    did_you_mean: str | None = Field(None, description="A corrected query (Simplified input, "
+                                                       "variant characters, misspelt names)")
 
 
 class PageOut(BaseModel):

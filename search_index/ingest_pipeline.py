@@ -191,6 +191,21 @@ def store_original(files_dir: Path, task: FileTask) -> Path:
     return target
 
 
+def write_learned_dictionary(path: Path, names: list[str]) -> bool:
+    """Write names as a jieba dictionary (atomically, only when it changes); True if written."""
+    words = sorted({n.strip() for n in names if 2 <= len(n.strip()) <= 30 and " " not in n.strip()
+                    and any("\u4e00" <= ch <= "\u9fff" for ch in n)})
+    text = "# Learned from ingested documents; rewritten by every ingest.\n" + \
+        "".join(f"{w} 20000 nz\n" for w in words)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return True
+
+
 def original_path(settings: Settings, sha256: str) -> Path:
     return settings.files_dir / sha256[:2] / sha256
 
@@ -293,11 +308,15 @@ class IngestSession:
         return result
 
     def finish(self, plan: IngestPlan) -> int:
-        """Remove deleted files from the index and the ledger; note same-content touches."""
+        """Remove deleted files from the index and the ledger; note same-content touches;
+        refresh the learned dictionary of agency and contractor names."""
         assert self.backend is not None
         if plan.removed:
             self.backend.delete(doc_id for _, doc_id in plan.removed)
             self.backend.commit()
+        write_learned_dictionary(self.settings.learned_dictionary,
+                                 [f.value for f in self.backend.values("agency")]
+                                 + [f.value for f in self.backend.values("contractor")])
         with self.ledger.transaction() as conn:
             for relpath, _ in plan.removed:
                 self.ledger.remove(conn, plan.source, relpath)

@@ -131,6 +131,7 @@ class SearchPage:
     total: int
     hits: list[Hit]
     facets: dict[str, list[Facet]] = field(default_factory=dict)
+    did_you_mean: str | None = None
 
 
 @runtime_checkable
@@ -153,5 +154,8 @@ class SearchBackend(Protocol):
     def get(self, doc_id: str) -> IndexDocument | None: ...
 
     def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def values(self, field: str, limit: int = 10_000) -> list[Facet]:
+        """Distinct values of a keyword field (agency, contractor, …) with document counts."""
 
     def is_healthy(self) -> bool: ...

@@ -3,7 +3,7 @@ const I18N = {
   zh: { title: "機關採購廉政平臺檔案庫", label: "搜尋會議紀錄、公告與報告", search: "搜尋", type: "文件類型",
         from: "起日", to: "迄日", any: "全部", toggle: "English", results: (n) => `共 ${n} 筆結果`,
         none: "查無結果", error: "搜尋失敗：", page: (p) => `第 ${p} 頁`, prev: "上一頁", next: "下一頁",
-        file: "原始檔案",
+        file: "原始檔案", dym: "您是不是要找：",
         types: { background: "背景說明", planning: "規劃", progress: "辦理進度", resolution: "辦理結果",
                  meeting_materials: "會議資料", meeting_minutes: "會議紀錄", tender_notice: "招標公告",
                  award_notice: "決標公告", other: "其他" } },
@@ -11,6 +11,7 @@ const I18N = {
         type: "Document type", from: "From", to: "To", any: "Any", toggle: "中文",
         results: (n) => `${n} results`, none: "No results", error: "Search failed: ",
         page: (p) => `page ${p}`, prev: "Previous", next: "Next", file: "Original file",
+        dym: "Did you mean:",
         types: { background: "Background", planning: "Planning", progress: "Progress", resolution: "Resolution",
                  meeting_materials: "Meeting materials", meeting_minutes: "Meeting minutes",
                  tender_notice: "Tender notice", award_notice: "Award notice", other: "Other" } },
@@ -51,6 +52,12 @@ async function run() {
   const list = $("results"); list.replaceChildren();
   if (!response.ok) { $("status").textContent = t("error") + (body.message || response.status); return; }
   $("status").textContent = body.total ? t("results", body.total) : t("none");
+  if (body.did_you_mean) {
+    const p = new URLSearchParams(params); p.set("q", body.did_you_mean); p.delete("offset");
+    const a = el("a", body.did_you_mean); a.href = `?${p}`;
+    const dym = el("span", ` ${t("dym")} `, "dym"); dym.appendChild(a);
+    $("status").appendChild(dym);
+  }
   for (const hit of body.hits) {
     const li = el("li");
     const h = el("h2"); const a = el("a", hit.title || hit.filename);

@@ -32,6 +32,7 @@ from search_index.protocol import (
     SearchQuery,
 )
 from search_index.query_language import Clause, FieldFilters, parse_query, resolve_fields
+from search_index.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class TantivyBackend:
         self._writer = None
         self._lock = threading.RLock()
         self._last_reload = 0.0
+        self._names_cache: tuple[float, list[str]] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     @property
@@ -261,6 +263,7 @@ class TantivyBackend:
             raise InvalidQuery("limit must be at least 1")
         if query.offset < 0:
             raise InvalidQuery("offset must not be negative")
+        self.analyzer.maybe_reload()
         parsed = parse_query(query.text)
         if not parsed.clauses and not parsed.fields and query.text.strip():
             return SearchPage(total=0, hits=[], facets={})  # only punctuation: nothing to find
@@ -281,6 +284,7 @@ class TantivyBackend:
         except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
             raise BackendUnavailable(f"search engine failure: {exc}") from exc
         terms = highlight_terms(words, phrases)
+        suggestion = did_you_mean(query.text, self._names(), self.analyzer_script)
         hits = []
         for score, address in result.hits:
             doc = self._stored(searcher, address)
@@ -292,7 +296,34 @@ class TantivyBackend:
                             date=doc.date, page=page,
                             score=float(score) if not parsed.is_empty else 0.0,
                             highlights=highlights))
-        return SearchPage(total=result.count or 0, hits=hits, facets=facets)
+        return SearchPage(total=result.count or 0, hits=hits, facets=facets,
+                          did_you_mean=suggestion)
+
+    @property
+    def analyzer_script(self):  # noqa: ANN201
+        from analyzers.chinese_script import get_script_folder
+
+        return get_script_folder().to_traditional
+
+    def values(self, field: str, limit: int = 10_000) -> list[Facet]:
+        import tantivy
+
+        if field not in FACET_FIELDS:
+            raise InvalidQuery(f"no values for field {field!r}")
+        searcher = self._searcher()
+        raw = searcher.aggregate(tantivy.Query.all_query(),
+                                 {field: {"terms": {"field": field, "size": limit}}})
+        return [Facet(str(b["key"]), int(b["doc_count"]))
+                for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
+
+    def _names(self) -> list[str]:
+        """Agency and contractor names for "did you mean" (cached for half a minute)."""
+        now = time.monotonic()
+        if self._names_cache is None or now - self._names_cache[0] > 30:
+            names = [f.value for f in self.values("agency")] + \
+                [f.value for f in self.values("contractor")]
+            self._names_cache = (now, names)
+        return self._names_cache[1]
 
     def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
         wanted = [n for n in names if n in FACET_FIELDS]

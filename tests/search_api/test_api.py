@@ -29,7 +29,7 @@ def test_health(client):
 
 def test_search_response_shape(client):
     body = search(client, q="廠商")
-    assert set(body) == {"total", "hits", "facets"}
+    assert set(body) == {"total", "hits", "facets", "did_you_mean"}
     hit = body["hits"][0]
     assert set(hit) == {"id", "title", "filename", "doc_type", "agency", "case_id", "date", "page",
                         "score", "highlights"}
@@ -178,3 +178,25 @@ def test_query_language_filters_through_the_api(client):
 def test_bad_field_values_are_422(client, q, fragment):
     response = client.get("/api/search", params={"q": q})
     assert response.status_code == 422 and fragment in response.json()["message"]
+
+
+@pytest.mark.parametrize("q,suggestion", [
+    ("政府采购 会议纪录", "政府採購 會議紀錄"),
+    ("大同營照", "大同營造"),
+    ("捷運工成局 決標", "捷運工程局 決標"),
+    ("海鋒環境工程", "海峰環境工程"),
+])
+def test_did_you_mean(client, q, suggestion):
+    assert search(client, q=q)["did_you_mean"] == suggestion
+
+
+@pytest.mark.parametrize("q", ["大同營造", "臺北", "台北", "transparency", "廠商"])
+def test_no_suggestion_for_correct_queries(client, q):
+    assert search(client, q=q)["did_you_mean"] is None
+
+
+def test_simplified_query_finds_the_same_documents(client):
+    traditional = search(client, q="評選委員會會議紀錄", limit=20)
+    simplified = search(client, q="评选委员会会议纪录", limit=20)
+    assert traditional["total"] == simplified["total"] > 0
+    assert [h["id"] for h in traditional["hits"]] == [h["id"] for h in simplified["hits"]]

@@ -1,0 +1,64 @@
+""""Did you mean": Simplified input, variant characters and typos in agency and contractor names.
+
+Pure functions over the query text and the list of known names (engines supply the names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from analyzers.normalizer import CJK_CHAR, VARIANTS, fold, normalize
+from search_index.query_language import parse_query
+
+# Variants worth pointing out (台/臺 are both standard in Taiwan: never "corrected").
+_SUGGEST_VARIANTS = {k: v for k, v in VARIANTS.items() if k != "臺" and CJK_CHAR.match(k)}
+
+
+def _edit_distance(a: str, b: str, limit: int = 1) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _name_fix(term: str, names: Sequence[str]) -> str | None:
+    """The part of a known name that ``term`` misspells by one character, if exactly one fits."""
+    key = fold(normalize(term))
+    if len(key) < 3 or not CJK_CHAR.search(key):
+        return None
+    folded = [(name, fold(normalize(name))) for name in names]
+    if any(key in f for _, f in folded):
+        return None  # spelled as some name spells it
+    chars = set(key)
+    best: tuple[int, str] | None = None
+    for name, f in folded:
+        if len(chars & set(f)) < len(chars) - 1:
+            continue
+        for size in (len(key) - 1, len(key), len(key) + 1):
+            for start in range(0, max(0, len(f) - size) + 1):
+                window = f[start:start + size]
+                if window and _edit_distance(key, window) == 1:
+                    candidate = name[start:start + size] if len(name) == len(f) else window
+                    if best is None or len(candidate) > len(best[1]):
+                        best = (1, candidate)
+    return best[1] if best else None
+
+
+def did_you_mean(text: str, names: Sequence[str], to_traditional) -> str | None:  # noqa: ANN001
+    """A corrected query, or None when there is nothing to suggest."""
+    if not text.strip():
+        return None
+    suggestion = to_traditional(text)
+    suggestion = "".join(_SUGGEST_VARIANTS.get(ch, ch) for ch in suggestion)
+    for clause in parse_query(suggestion).clauses:
+        fix = _name_fix(clause.text, names)
+        if fix and fix != clause.text:
+            suggestion = suggestion.replace(clause.text, fix, 1)
+    return suggestion if suggestion != text else None
