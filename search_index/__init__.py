@@ -13,6 +13,7 @@ from search_index.protocol import (
     SearchError,
     SearchPage,
     SearchQuery,
+    WriteResult,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SearchError",
     "SearchPage",
     "SearchQuery",
+    "WriteResult",
     "open_backend",
 ]
 

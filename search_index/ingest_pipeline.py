@@ -296,9 +296,16 @@ class IngestSession:
                 reason = str(error) if error else "unknown extraction failure"
                 records.append({**base, "status": "failed", "error_kind": kind, "reason": reason})
                 result.failed.append((task.relpath, kind, reason))
+        written = self.backend.upsert(documents)
+        for record in records:  # the engine refused some documents: they are failures too
+            reason = written.failed.get(record["doc_id"])
+            if reason is not None:
+                record.update(status="failed", error_kind="index",
+                              reason=f"the search engine refused the document: {reason}")
+                result.indexed.remove(record["relpath"])
+                result.failed.append((record["relpath"], "index", record["reason"]))
         # A changed file that now fails must leave the index: its old text is no longer current.
         failed_ids = [r["doc_id"] for r in records if r["status"] == "failed"]
-        self.backend.upsert(documents)
         if failed_ids:
             self.backend.delete(failed_ids)
         self.backend.commit()

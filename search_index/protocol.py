@@ -134,6 +134,14 @@ class SearchPage:
     did_you_mean: str | None = None
 
 
+@dataclass(frozen=True)
+class WriteResult:
+    """What an upsert did: documents written, and documents refused with the engine's reason."""
+
+    written: int
+    failed: dict[str, str] = field(default_factory=dict)
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     """An engine holding IndexDocuments. Writes become visible after ``commit``."""
@@ -142,8 +150,8 @@ class SearchBackend(Protocol):
 
     def close(self) -> None: ...
 
-    def upsert(self, documents: Iterable[IndexDocument]) -> int:
-        """Insert or replace by id; returns how many were written. Idempotent."""
+    def upsert(self, documents: Iterable[IndexDocument]) -> WriteResult:
+        """Insert or replace by id. Idempotent. Per-document refusals are returned, not raised."""
 
     def delete(self, ids: Iterable[str]) -> None: ...
 

@@ -18,20 +18,29 @@ from pathlib import Path
 
 from analyzers import Analyzer, get_analyzer
 from analyzers.canonical import case_key
-from analyzers.normalizer import CJK_CHAR, fold, normalize
-from search_index.highlighting import best_highlights, highlight_terms
 from search_index.protocol import (
     FACET_FIELDS,
     BackendUnavailable,
     Facet,
-    Hit,
     IndexDocument,
     InvalidQuery,
     SearchError,
     SearchPage,
     SearchQuery,
+    WriteResult,
 )
-from search_index.query_language import Clause, FieldFilters, parse_query, resolve_fields
+from search_index.query_plan import (
+    WEIGHTS,
+    FilterPlan,
+    QueryPlan,
+    Ranked,
+    edge_patterns,
+    key_of,
+    lone_cjk,
+    plan_query,
+    single_char_pattern,
+)
+from search_index.results import page_of
 from search_index.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
@@ -43,10 +52,6 @@ KEYWORD_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
 KEY_FIELDS = ("agency_key", "case_key", "contractor", "contractor_key", "ban")
 FILTER_TEXT_FIELDS = ("agency_text", "contractor_text")
 
-# Relative weights of the fields in a ranked query (tuned on drcd-dev with bench/retrieval.py).
-WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bigrams": 0.3,
-           "canonical": 8.0}
-MAX_CLAUSES = 64
 READER_RELOAD_SECONDS = 0.5
 
 try:  # tantivy's panics derive from BaseException; catch them explicitly, never bare.
@@ -209,7 +214,7 @@ class TantivyBackend:
                                                tzinfo=timezone.utc))
         return document
 
-    def upsert(self, documents: Iterable[IndexDocument]) -> int:
+    def upsert(self, documents: Iterable[IndexDocument]) -> WriteResult:
         with self._lock:
             if self._writer is None:
                 raise BackendUnavailable("the index was not opened for writing")
@@ -219,7 +224,7 @@ class TantivyBackend:
                 self._writer.delete_documents_by_term("id", doc.id)
                 self._writer.add_document(tdoc)
                 written += 1
-            return written
+            return WriteResult(written)
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._lock:
@@ -259,21 +264,14 @@ class TantivyBackend:
         return IndexDocument.from_dict(json.loads(bytes(blob).decode("utf-8")))
 
     def search(self, query: SearchQuery) -> SearchPage:
-        if query.limit < 1:
-            raise InvalidQuery("limit must be at least 1")
-        if query.offset < 0:
-            raise InvalidQuery("offset must not be negative")
         self.analyzer.maybe_reload()
-        parsed = parse_query(query.text)
-        if not parsed.clauses and not parsed.fields and query.text.strip():
-            return SearchPage(total=0, hits=[], facets={})  # only punctuation: nothing to find
-        if len(parsed.clauses) > MAX_CLAUSES:
-            raise InvalidQuery(f"the query has {len(parsed.clauses)} parts; at most {MAX_CLAUSES}")
+        plan = plan_query(query, self.analyzer)
+        if plan.nothing:
+            return SearchPage(total=0, hits=[], facets={})
         searcher = self._searcher()
-        fields = resolve_fields(parsed)
-        tquery, words, phrases = self._translate(parsed.clauses, query, fields)
+        tquery = self._translate(plan)
         try:
-            if parsed.is_empty:
+            if plan.browse:
                 result = searcher.search(tquery, query.limit, count=True, offset=query.offset,
                                          order_by_field="date_sort")
             else:
@@ -283,21 +281,10 @@ class TantivyBackend:
             raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
         except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
             raise BackendUnavailable(f"search engine failure: {exc}") from exc
-        terms = highlight_terms(words, phrases)
-        suggestion = did_you_mean(query.text, self._names(), self.analyzer_script)
-        hits = []
-        for score, address in result.hits:
-            doc = self._stored(searcher, address)
-            highlights = best_highlights(doc.pages, terms, max_snippets=self.max_highlights,
-                                         width=self.snippet_chars) if query.highlight else []
-            page = highlights[0].page if highlights else (doc.pages[0].number if doc.pages else None)
-            hits.append(Hit(id=doc.id, title=doc.title, filename=doc.filename,
-                            doc_type=doc.doc_type, agency=doc.agency, case_id=doc.case_id,
-                            date=doc.date, page=page,
-                            score=float(score) if not parsed.is_empty else 0.0,
-                            highlights=highlights))
-        return SearchPage(total=result.count or 0, hits=hits, facets=facets,
-                          did_you_mean=suggestion)
+        docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
+        return page_of(query, plan, result.count or 0, docs, facets,
+                       did_you_mean(query.text, self._names(), self.analyzer_script),
+                       self.max_highlights, self.snippet_chars)
 
     @property
     def analyzer_script(self):  # noqa: ANN201
@@ -338,168 +325,70 @@ class TantivyBackend:
         return out
 
     # -- query translation ---------------------------------------------------------------------
-    def _translate(self, clauses: tuple[Clause, ...], query: SearchQuery,  # noqa: ANN202
-                   fields: FieldFilters):
+    def _translate(self, plan: QueryPlan):  # noqa: ANN202
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
-        schema = self._schema
-        words_all: list[str] = []
-        phrases: list[str] = []
-        must: list = []
-        must_not: list = []
-        should: list = []
-        seen_canonical: set[str] = set()
-        for clause in clauses:
-            analyzed = self.analyzer.analyze(clause.text)
-            if not analyzed.bigrams:
-                continue
-            if clause.occur == "must_not":
-                must_not.append(self._contains(analyzed.bigrams))
-                continue
-            if clause.phrase or clause.occur == "must":
-                phrases.append(clause.text)
-                must.append(self._contains(analyzed.bigrams))
-            else:
-                words_all.extend(analyzed.words)
-            should.append(self._ranked(analyzed.words, analyzed.bigrams, analyzed.canonical))
-            seen_canonical.update(analyzed.canonical)
-        # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
-        joined = " ".join(c.text for c in clauses if c.occur != "must_not")
-        extra = [t for t in self.analyzer.analyze(joined).canonical if t not in seen_canonical]
-        if extra and should:
-            should.append(self._ranked([], [], extra))
         parts: list = []
-        if should:
-            parts.append((Occur.Must, Q.boolean_query([(Occur.Should, q) for q in should])))
-        parts.extend((Occur.Must, q) for q in must)
+        if plan.ranked:
+            should = [(Occur.Should, self._ranked(r)) for r in plan.ranked]
+            parts.append((Occur.Must, Q.boolean_query(should)))
+        parts.extend((Occur.Must, self._contains(tokens)) for tokens in plan.must)
         if not parts:
             parts.append((Occur.Must, Q.all_query()))
-        parts.extend((Occur.MustNot, q) for q in must_not)
-        filters = self._filters(query, fields)
-        parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in filters)
-        return Q.boolean_query(parts), words_all, phrases
+        parts.extend((Occur.MustNot, self._contains(tokens)) for tokens in plan.must_not)
+        parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(plan.filters))
+        return Q.boolean_query(parts)
 
-    def _ranked(self, words: list[str], bigrams: list[str], canonical: list[str]):  # noqa: ANN202
+    def _ranked(self, ranked: Ranked):  # noqa: ANN202
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
-        schema = self._schema
         subs = []
-        for field, tokens in (("body_words", words), ("title_words", words),
-                              ("body_bigrams", bigrams), ("title_bigrams", bigrams),
-                              ("canonical", canonical)):
-            for token in dict.fromkeys(tokens):
-                if len(token) == 1 and field.endswith("bigrams") and not token.isascii():
-                    term = Q.regex_query(schema, field, f"{_re_escape(token)}.?|.{_re_escape(token)}")
+        for field, tokens in (("body_words", ranked.words), ("title_words", ranked.words),
+                              ("body_bigrams", ranked.bigrams), ("title_bigrams", ranked.bigrams),
+                              ("canonical", ranked.canonical)):
+            for token in tokens:
+                if field.endswith("bigrams") and lone_cjk(token):
+                    term = Q.regex_query(self._schema, field, single_char_pattern(token))
                 else:
-                    term = Q.term_query(schema, field, token)
+                    term = Q.term_query(self._schema, field, token)
                 subs.append((Occur.Should, Q.boost_query(term, WEIGHTS[field])))
         return Q.boolean_query(subs)
 
-    def _contains(self, bigrams: list[str]):  # noqa: ANN202
+    def _contains(self, bigrams: tuple[str, ...]):  # noqa: ANN202
         """Documents whose title or body contains these tokens contiguously."""
         import tantivy
 
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._phrase(field, bigrams))
                                             for field in ("body_bigrams", "title_bigrams")])
 
-    def _phrase(self, field: str, tokens: list[str]):  # noqa: ANN202
-        """Contiguous tokens in one field. A lone CJK character at either end may, in a
-        document, be the edge of a longer run (query 第3季 vs text …日第3季…): it becomes a
-        regex admitting the neighbour."""
+    def _phrase(self, field: str, tokens: tuple[str, ...]):  # noqa: ANN202
         import tantivy
 
         Q = tantivy.Query
         patterns = edge_patterns(tokens)
         if patterns is None:
             return (Q.term_query(self._schema, field, tokens[0]) if len(tokens) == 1
-                    else Q.phrase_query(self._schema, field, tokens))
+                    else Q.phrase_query(self._schema, field, list(tokens)))
         if len(patterns) == 1:
             return Q.regex_query(self._schema, field, patterns[0])
         return Q.regex_phrase_query(self._schema, field, patterns)
 
-    def _filters(self, query: SearchQuery, fields: FieldFilters) -> list:
+    def _filters(self, plan: FilterPlan) -> list:
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
-        schema = self._schema
-        f = query.filters
         out = []
-        for name in ("doc_type", "lang"):
-            value = getattr(f, name)
-            if value:
-                out.append(Q.term_query(schema, name, value))
-        if f.agency:
-            out.append(Q.term_query(schema, "agency_key", key_of(f.agency)))
-        if f.case_id:
-            out.append(Q.term_query(schema, "case_key", case_key(f.case_id)))
-        if f.contractor:
-            out.append(self._contractor(f.contractor, exact=True))
-        for value in fields.agency:
-            out.append(self._contains_in("agency_text", value))
-        for value in fields.contractor:
-            out.append(self._contractor(value, exact=False))
-        for value in fields.case:
-            out.append(Q.term_query(schema, "case_key", case_key(value)))
-        for name, values in (("doc_type", fields.doc_type), ("lang", fields.lang)):
-            if values:
-                out.append(Q.boolean_query([(Occur.Should, Q.term_query(schema, name, v))
-                                            for v in values]))
-        lo = max((d for d in (f.date_from, fields.date_from) if d), default=None)
-        hi = min((d for d in (f.date_to, fields.date_to) if d), default=None)
-        if lo or hi:
-            if lo and hi and lo > hi:
-                raise InvalidQuery("date_from is after date_to")
+        for field, values in plan.terms:
+            queries = [Q.term_query(self._schema, field, v) for v in values]
+            out.append(queries[0] if len(queries) == 1
+                       else Q.boolean_query([(Occur.Should, q) for q in queries]))
+        out.extend(self._phrase(field, tokens) for field, tokens in plan.contains)
+        if plan.date_from or plan.date_to:
+            lo, hi = plan.date_from, plan.date_to
             lo_dt = datetime(lo.year, lo.month, lo.day, tzinfo=timezone.utc) if lo else None
             hi_dt = datetime(hi.year, hi.month, hi.day, 23, 59, 59, tzinfo=timezone.utc) \
                 if hi else None
-            out.append(Q.range_query(schema, "date", tantivy.FieldType.Date, lo_dt, hi_dt))
+            out.append(Q.range_query(self._schema, "date", tantivy.FieldType.Date, lo_dt, hi_dt))
         return out
-
-    def _contractor(self, value: str, *, exact: bool):  # noqa: ANN202
-        """A contractor by 統一編號, by exact name, or (in the query language) by part of its name."""
-        import tantivy
-
-        Q, Occur = tantivy.Query, tantivy.Occur
-        digits = value.strip()
-        if digits.isdigit() and len(digits) == 8:
-            return Q.term_query(self._schema, "ban", digits)
-        if exact:
-            return Q.term_query(self._schema, "contractor_key", key_of(value))
-        return self._contains_in("contractor_text", value)
-
-    def _contains_in(self, field: str, value: str):  # noqa: ANN202
-        tokens = self.analyzer.bigrams(value)
-        if not tokens:
-            raise InvalidQuery(f"nothing to match in {value!r}")
-        return self._phrase(field, tokens)
-
-
-def key_of(value: str) -> str:
-    """Exact-match key of a name: normalised and folded (臺/台, scripts, widths, case)."""
-    return fold(normalize(value)).strip()
-
-
-def _lone_cjk(token: str) -> bool:
-    return len(token) == 1 and not token.isascii() and bool(CJK_CHAR.match(token))
-
-
-def edge_patterns(tokens: list[str]) -> list[str] | None:
-    """Regexes for a token sequence whose first or last token is a lone CJK character, else None."""
-    if not tokens or not (_lone_cjk(tokens[0]) or _lone_cjk(tokens[-1])):
-        return None
-    patterns = [_re_escape(t) for t in tokens]
-    if len(tokens) == 1:
-        c = patterns[0]
-        return [f"{c}|.{c}|{c}."]
-    if _lone_cjk(tokens[0]):
-        patterns[0] = f"{patterns[0]}|.{patterns[0]}"
-    if _lone_cjk(tokens[-1]):
-        patterns[-1] = f"{patterns[-1]}|{patterns[-1]}."
-    return patterns
-
-
-def _re_escape(text: str) -> str:
-    """Escape a literal for tantivy's regex syntax."""
-    return "".join("\\" + ch if ch in r".^$*+?()[]{}|\/-&~#@<>\"" else ch for ch in text)

@@ -1,0 +1,182 @@
+"""Engine-neutral plan of a search: what to rank, require, exclude and filter, already analysed.
+
+Both engines translate the same QueryPlan, so their answers differ only where the engines do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from analyzers import Analyzer
+from analyzers.canonical import case_key
+from analyzers.normalizer import CJK_CHAR, fold, normalize
+from search_index.protocol import InvalidQuery, SearchQuery
+from search_index.query_language import FieldFilters, ParsedQuery, parse_query, resolve_fields
+
+MAX_CLAUSES = 64
+
+# Relative weights of the fields in a ranked query (tuned on drcd-dev with bench/retrieval.py).
+WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bigrams": 0.3,
+           "canonical": 8.0}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Tokens of one clause, scored over the word, bigram and canonical fields."""
+
+    words: tuple[str, ...]
+    bigrams: tuple[str, ...]
+    canonical: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FilterPlan:
+    """Filters resolved to index terms: exact keys, contiguous-token sequences, a date range."""
+
+    terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, any of these values)
+    contains: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, contiguous tokens)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    ranked: tuple[Ranked, ...] = ()
+    must: tuple[tuple[str, ...], ...] = ()  # bigram sequences that must appear
+    must_not: tuple[tuple[str, ...], ...] = ()
+    filters: FilterPlan = field(default_factory=FilterPlan)
+    highlight_words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    nothing: bool = False  # the text had no searchable content: no document matches
+
+    @property
+    def browse(self) -> bool:
+        """No positive text: list documents (newest first) that pass the filters."""
+        return not self.ranked and not self.must
+
+
+def key_of(value: str) -> str:
+    """Exact-match key of a name: normalised and folded (臺/台, scripts, widths, case)."""
+    return fold(normalize(value)).strip()
+
+
+def lone_cjk(token: str) -> bool:
+    return len(token) == 1 and not token.isascii() and bool(CJK_CHAR.match(token))
+
+
+def _contractor_filter(value: str, exact: bool, analyzer: Analyzer):  # noqa: ANN202
+    digits = value.strip()
+    if digits.isdigit() and len(digits) == 8:
+        return ("terms", ("ban", (digits,)))
+    if exact:
+        return ("terms", ("contractor_key", (key_of(value),)))
+    return ("contains", ("contractor_text", _tokens(value, analyzer)))
+
+
+def _tokens(value: str, analyzer: Analyzer) -> tuple[str, ...]:
+    tokens = tuple(analyzer.bigrams(value))
+    if not tokens:
+        raise InvalidQuery(f"nothing to match in {value!r}")
+    return tokens
+
+
+def plan_filters(query: SearchQuery, fields: FieldFilters, analyzer: Analyzer) -> FilterPlan:
+    f = query.filters
+    terms: list[tuple[str, tuple[str, ...]]] = []
+    contains: list[tuple[str, tuple[str, ...]]] = []
+    for name in ("doc_type", "lang"):
+        if getattr(f, name):
+            terms.append((name, (getattr(f, name),)))
+    if f.agency:
+        terms.append(("agency_key", (key_of(f.agency),)))
+    if f.case_id:
+        terms.append(("case_key", (case_key(f.case_id),)))
+    specs = [_contractor_filter(f.contractor, True, analyzer)] if f.contractor else []
+    specs += [_contractor_filter(v, False, analyzer) for v in fields.contractor]
+    for kind, spec in specs:
+        (terms if kind == "terms" else contains).append(spec)
+    contains.extend(("agency_text", _tokens(v, analyzer)) for v in fields.agency)
+    terms.extend(("case_key", (case_key(v),)) for v in fields.case)
+    if fields.doc_type:
+        terms.append(("doc_type", fields.doc_type))
+    if fields.lang:
+        terms.append(("lang", fields.lang))
+    lo = max((d for d in (f.date_from, fields.date_from) if d), default=None)
+    hi = min((d for d in (f.date_to, fields.date_to) if d), default=None)
+    if lo and hi and lo > hi:
+        raise InvalidQuery("date_from is after date_to")
+    return FilterPlan(tuple(terms), tuple(contains), lo, hi)
+
+
+def plan_query(query: SearchQuery, analyzer: Analyzer,
+               parsed: ParsedQuery | None = None) -> QueryPlan:
+    """Analyse a SearchQuery into a QueryPlan; InvalidQuery for requests that cannot be met."""
+    if query.limit < 1:
+        raise InvalidQuery("limit must be at least 1")
+    if query.offset < 0:
+        raise InvalidQuery("offset must not be negative")
+    parsed = parsed or parse_query(query.text)
+    if len(parsed.clauses) > MAX_CLAUSES:
+        raise InvalidQuery(f"the query has {len(parsed.clauses)} parts; at most {MAX_CLAUSES}")
+    filters = plan_filters(query, resolve_fields(parsed), analyzer)
+    if not parsed.clauses and not parsed.fields and query.text.strip():
+        return QueryPlan(filters=filters, nothing=True)  # only punctuation
+    ranked: list[Ranked] = []
+    must: list[tuple[str, ...]] = []
+    must_not: list[tuple[str, ...]] = []
+    words: list[str] = []
+    phrases: list[str] = []
+    seen_canonical: set[str] = set()
+    for clause in parsed.clauses:
+        analyzed = analyzer.analyze(clause.text)
+        if not analyzed.bigrams:
+            continue
+        if clause.occur == "must_not":
+            must_not.append(tuple(analyzed.bigrams))
+            continue
+        if clause.phrase or clause.occur == "must":
+            phrases.append(clause.text)
+            must.append(tuple(analyzed.bigrams))
+        else:
+            words.extend(analyzed.words)
+        ranked.append(Ranked(tuple(dict.fromkeys(analyzed.words)),
+                             tuple(dict.fromkeys(analyzed.bigrams)),
+                             tuple(dict.fromkeys(analyzed.canonical))))
+        seen_canonical.update(analyzed.canonical)
+    # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
+    joined = " ".join(c.text for c in parsed.clauses if c.occur != "must_not")
+    extra = tuple(dict.fromkeys(t for t in analyzer.analyze(joined).canonical
+                                if t not in seen_canonical))
+    if extra and ranked:
+        ranked.append(Ranked((), (), extra))
+    return QueryPlan(tuple(ranked), tuple(must), tuple(must_not), filters, tuple(words),
+                     tuple(phrases))
+
+
+def edge_patterns(tokens: tuple[str, ...] | list[str]) -> list[str] | None:
+    """Regexes for a token sequence whose first or last token is a lone CJK character, else
+    None. In a document such a character may be the edge of a longer run (query 第3季 vs text
+    …日第3季…): the regex admits the neighbour."""
+    if not tokens or not (lone_cjk(tokens[0]) or lone_cjk(tokens[-1])):
+        return None
+    patterns = [re_escape(t) for t in tokens]
+    if len(tokens) == 1:
+        c = patterns[0]
+        return [f"{c}|.{c}|{c}."]
+    if lone_cjk(tokens[0]):
+        patterns[0] = f"{patterns[0]}|.{patterns[0]}"
+    if lone_cjk(tokens[-1]):
+        patterns[-1] = f"{patterns[-1]}|{patterns[-1]}."
+    return patterns
+
+
+def single_char_pattern(token: str) -> str:
+    """Regex for a one-character query in the bigram field: the character in any bigram."""
+    c = re_escape(token)
+    return f"{c}.?|.{c}"
+
+
+def re_escape(text: str) -> str:
+    """Escape a literal for the engines' regex syntax (tantivy and Lucene share these)."""
+    return "".join("\\" + ch if ch in r".^$*+?()[]{}|\/-&~#@<>\"" else ch for ch in text)
