@@ -9,10 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DICTIONARY_DIR = Path(__file__).resolve().parent / "dictionaries"
+ELASTICSEARCH_DIR = Path(__file__).resolve().parent / "elasticsearch"
 
 
 class IngestSettings(BaseModel):
@@ -57,6 +58,21 @@ class SearchSettings(BaseModel):
     max_highlights: int = Field(3, ge=0, le=20, description="Highlights returned per hit.")
 
 
+class ElasticsearchSettings(BaseModel):
+    """The Elasticsearch backend (ARCHIVE_BACKEND=elasticsearch)."""
+
+    url: str = Field("http://localhost:9200", description="Cluster URL(s), comma-separated.")
+    api_key: SecretStr | None = Field(None, description="API key (id:key base64), if the cluster needs one.")
+    username: str | None = Field(None, description="Basic-auth user, if the cluster needs one.")
+    password: SecretStr | None = Field(None, description="Basic-auth password.")
+    ca_certs: Path | None = Field(None, description="CA certificate file for HTTPS clusters.")
+    index_prefix: str = Field("integrity-archive", description="Index name prefix; the read alias.")
+    request_timeout: float = Field(30.0, gt=0, description="Seconds per request.")
+    bulk_chunk_size: int = Field(500, ge=1, description="Documents per bulk request.")
+    bulk_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Bytes per bulk request.")
+    max_retries: int = Field(5, ge=0, description="Retries (with back-off) on 429, 5xx, timeouts.")
+
+
 class ApiSettings(BaseModel):
     """The HTTP server."""
 
@@ -78,14 +94,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("./var"), description="Holds the index, the ingest ledger and the original files."
     )
-    backend: Literal["embedded"] = Field(
-        "embedded", description="Search engine: embedded (tantivy, no server)."
+    backend: Literal["embedded", "elasticsearch"] = Field(
+        "embedded", description="Search engine: embedded (tantivy, no server) or elasticsearch."
     )
     log_level: str = Field("INFO", description="Log level of the CLI and the API.")
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
 
     @property
     def index_dir(self) -> Path:

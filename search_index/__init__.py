@@ -47,4 +47,12 @@ def open_backend(settings=None, *, writable: bool = False):  # noqa: ANN001, ANN
                                  snippet_chars=settings.search.snippet_chars)
         backend.open(writable=writable)
         return backend
+    if settings.backend == "elasticsearch":
+        from search_index.es.es_backend import ElasticsearchBackend
+
+        backend = ElasticsearchBackend(settings.elasticsearch,
+                                       max_highlights=settings.search.max_highlights,
+                                       snippet_chars=settings.search.snippet_chars)
+        backend.open(writable=writable)
+        return backend
     raise BackendUnavailable(f"unknown backend {settings.backend!r}")

@@ -213,10 +213,10 @@ def original_path(settings: Settings, sha256: str) -> Path:
 class IngestSession:
     """Open index writer, ledger and extraction workers for one run; use as a context manager."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, backend=None) -> None:  # noqa: ANN001
         self.settings = settings or get_settings()
         self.ledger = Ledger(self.settings.ledger_path)
-        self.backend = None
+        self.backend = backend  # an open, writable backend; default: the one settings choose
         self.pool: ExtractorPool | None = None
         self._prefetcher: ThreadPoolExecutor | None = None
         self._prefetched: tuple[tuple[str, ...], Future] | None = None
@@ -227,7 +227,8 @@ class IngestSession:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.ledger.open()
-        self.backend = open_backend(s, writable=True)
+        if self.backend is None:
+            self.backend = open_backend(s, writable=True)
         limits = Limits(max_bytes=s.ingest.max_file_mb * 1024 * 1024,
                         max_pdf_pages=s.ingest.max_pdf_pages, tables=s.ingest.table_extraction)
         self.pool = ExtractorPool(workers=s.ingest.workers, timeout=s.ingest.file_timeout_seconds,

@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from analyzers import Analyzer, get_analyzer
-from analyzers.canonical import case_key
 from search_index.protocol import (
     FACET_FIELDS,
     BackendUnavailable,
@@ -29,13 +28,13 @@ from search_index.protocol import (
     SearchQuery,
     WriteResult,
 )
+from search_index.index_fields import KEYWORD_FIELDS, engine_fields
 from search_index.query_plan import (
     WEIGHTS,
     FilterPlan,
     QueryPlan,
     Ranked,
     edge_patterns,
-    key_of,
     lone_cjk,
     plan_query,
     single_char_pattern,
@@ -47,7 +46,6 @@ log = logging.getLogger(__name__)
 
 TOKENIZER = "archive_ws"
 SCHEMA_VERSION = 3
-KEYWORD_FIELDS = ("doc_type", "agency", "case_id", "lang", "format")
 # Exact-match keys (folded) and contiguous-match text (bigrams) behind filters.
 KEY_FIELDS = ("agency_key", "case_key", "contractor", "contractor_key", "ban")
 FILTER_TEXT_FIELDS = ("agency_text", "contractor_text")
@@ -178,36 +176,11 @@ class TantivyBackend:
     def _document(self, doc: IndexDocument):  # noqa: ANN202
         import tantivy
 
-        f = doc.analyzed or self.analyzer.index_fields(doc.title or doc.filename,
-                                                      [p.text for p in doc.pages])
-        fields = {
-            "id": doc.id,
-            "title_words": f.title_words,
-            "title_bigrams": f.title_bigrams,
-            "body_words": f.body_words,
-            "body_bigrams": f.body_bigrams,
-            "canonical": f.canonical,
-            "doc": json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"),
-            "date_sort": doc.date.toordinal() if doc.date else 0,
-        }
-        for name in KEYWORD_FIELDS:
-            value = getattr(doc, name)
-            if value:
-                fields[name] = value
-        analyzer = self.analyzer
-        if doc.agency:
-            fields["agency_key"] = key_of(doc.agency)
-            fields["agency_text"] = " ".join(analyzer.bigrams(doc.agency))
-        if doc.case_id:
-            fields["case_key"] = case_key(doc.case_id)
-        if doc.contractors:
-            fields["contractor"] = list(doc.contractors)
-            fields["contractor_key"] = [key_of(c) for c in doc.contractors]
-            # a gap token between names keeps a phrase from running across two of them
-            fields["contractor_text"] = " | ".join(" ".join(analyzer.bigrams(c))
-                                                   for c in doc.contractors)
-        if doc.bans:
-            fields["ban"] = list(doc.bans)
+        fields = engine_fields(doc, self.analyzer)
+        if "contractor_text" in fields:  # a gap token keeps a phrase from spanning two names
+            fields["contractor_text"] = " | ".join(fields["contractor_text"])
+        fields["doc"] = json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8")
+        fields["date_sort"] = doc.date.toordinal() if doc.date else 0
         document = tantivy.Document(**fields)
         if doc.date:
             document.add_date("date", datetime(doc.date.year, doc.date.month, doc.date.day,

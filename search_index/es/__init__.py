@@ -1,0 +1,1 @@
+"""The Elasticsearch engine: pure request/response translation, index definition, the backend."""
