@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 
-.PHONY: run test setup system-packages sample ingest serve bench env-example clean
+.PHONY: run test setup system-packages sample ingest serve bench env-example clean es-up es-test es-down
 
 run: setup sample ingest serve ## build the sample corpus, ingest it, serve http://127.0.0.1:8000
 
@@ -48,6 +48,18 @@ serve: setup
 bench: setup ## benchmarks: retrieval quality and ingest speed (figures printed, JSON in bench/results)
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/ingest.py
+
+es-up: ## start Elasticsearch and a Prefect server with Docker (compose.yaml)
+	docker compose up -d elasticsearch prefect
+	@echo "waiting for Elasticsearch on http://localhost:9200"; \
+	for i in $$(seq 1 60); do curl -fs http://localhost:9200/_cluster/health >/dev/null && exit 0; sleep 2; done; \
+	echo "Elasticsearch did not come up"; exit 1
+
+es-test: setup ## the shared conformance suite and live tests against ELASTICSEARCH_URL
+	ELASTICSEARCH_URL=$${ELASTICSEARCH_URL:-http://localhost:9200} $(BIN)/python -m pytest -m elasticsearch -rs
+
+es-down:
+	docker compose down
 
 env-example: setup ## regenerate .env.example from the settings tree
 	$(BIN)/python -c 'from config.settings import env_example; print(env_example(), end="")' > .env.example

@@ -40,6 +40,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from flows.prefect_env import apply_offline_defaults
+
+    apply_offline_defaults()
+    from flows.reindex_flow import reindex_index
+
+    result = reindex_index()
+    print(f"reindexed {result['documents']} documents: {result['from']} -> {result['to']}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -135,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true", help="retry files that failed before")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("reindex", help="rebuild the Elasticsearch index and swap its aliases")
+    p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("serve", help="serve the API and web page")
     p.add_argument("--host")
     p.add_argument("--port", type=int)

@@ -25,6 +25,7 @@ class FaultScript:
         self.bulk_request_status: dict[int, int] = {}  # bulk request number → HTTP status
         self.bulk_timeouts: set[int] = set()  # bulk request numbers that time out
         self.item_status: dict[str, list[int]] = {}  # doc id → statuses for its attempts
+        self.mapping_version: int | None = None  # report another mapping version
 
 
 class Recorder:
@@ -59,7 +60,10 @@ class FaultInjectingNode(BaseNode):
         if path.startswith("/_alias/") and method == "HEAD":
             return self._json(200, {})
         if re.fullmatch(r"/[^/]+/_mapping", path):
-            return self._json(200, {"archive-v1": {"mappings": index_admin.index_definition()["mappings"]}})
+            mappings = dict(index_admin.index_definition()["mappings"])
+            if SCRIPT.mapping_version is not None:
+                mappings["_meta"] = {"mapping_version": SCRIPT.mapping_version}
+            return self._json(200, {"archive-v1": {"mappings": mappings}})
         if path.endswith("/_refresh"):
             return self._json(200, {"_shards": {"total": 1, "successful": 1, "failed": 0}})
         return self._json(404, {"error": {"type": "not_found", "reason": f"{method} {path}"},

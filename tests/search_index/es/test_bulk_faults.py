@@ -106,3 +106,12 @@ def test_unreachable_cluster_is_a_clear_error():
     settings = ElasticsearchSettings(url="http://127.0.0.1:9", max_retries=0, request_timeout=2)
     with pytest.raises(BackendUnavailable, match="cannot reach Elasticsearch at http://127.0.0.1:9"):
         ElasticsearchBackend(settings).open()
+
+
+def test_mapping_version_mismatch_is_a_clear_error_at_start_up():
+    from search_index import BackendUnavailable
+
+    script, _ = fault_injector.reset()
+    script.mapping_version = 0
+    with pytest.raises(BackendUnavailable, match="mapping version 0.*integrity-archive reindex"):
+        make_backend()
