@@ -39,20 +39,17 @@ def open_backend(settings=None, *, writable: bool = False):  # noqa: ANN001, ANN
     from config import get_settings
 
     settings = settings or get_settings()
+    common = {"max_highlights": settings.search.max_highlights,
+              "snippet_chars": settings.search.snippet_chars}
     if settings.backend == "embedded":
         from search_index.embedded.tantivy_backend import TantivyBackend
 
-        backend = TantivyBackend(settings.index_dir,
-                                 max_highlights=settings.search.max_highlights,
-                                 snippet_chars=settings.search.snippet_chars)
-        backend.open(writable=writable)
-        return backend
-    if settings.backend == "elasticsearch":
+        backend = TantivyBackend(settings.index_dir, **common)
+    elif settings.backend == "elasticsearch":
         from search_index.es.es_backend import ElasticsearchBackend
 
-        backend = ElasticsearchBackend(settings.elasticsearch,
-                                       max_highlights=settings.search.max_highlights,
-                                       snippet_chars=settings.search.snippet_chars)
-        backend.open(writable=writable)
-        return backend
-    raise BackendUnavailable(f"unknown backend {settings.backend!r}")
+        backend = ElasticsearchBackend(settings.elasticsearch, **common)
+    else:
+        raise BackendUnavailable(f"unknown backend {settings.backend!r}")
+    backend.open(writable=writable)
+    return backend

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from analyzers import Analyzer, get_analyzer
+from analyzers import Analyzer
+from search_index.backend_parts import BackendParts
 from search_index.protocol import (
     FACET_FIELDS,
     BackendUnavailable,
@@ -40,7 +41,6 @@ from search_index.query_plan import (
     single_char_pattern,
 )
 from search_index.results import page_of
-from search_index.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _register(index) -> None:  # noqa: ANN001
     index.register_tokenizer(TOKENIZER, analyzer)
 
 
-class TantivyBackend:
+class TantivyBackend(BackendParts):
     """The embedded SearchBackend. ``open`` does the I/O; the constructor only remembers."""
 
     def __init__(self, path: Path, analyzer: Analyzer | None = None, *, max_highlights: int = 3,
@@ -98,15 +98,8 @@ class TantivyBackend:
         self._writer = None
         self._lock = threading.RLock()
         self._last_reload = 0.0
-        self._names_cache: tuple[float, list[str]] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
-    @property
-    def analyzer(self) -> Analyzer:
-        if self._analyzer is None:
-            self._analyzer = get_analyzer()
-        return self._analyzer
-
     def open(self, *, writable: bool = False) -> None:
         import tantivy
 
@@ -256,14 +249,8 @@ class TantivyBackend:
             raise BackendUnavailable(f"search engine failure: {exc}") from exc
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
-                       did_you_mean(query.text, self._names(), self.analyzer_script),
+                       self.suggestion(query.text),
                        self.max_highlights, self.snippet_chars)
-
-    @property
-    def analyzer_script(self):  # noqa: ANN201
-        from analyzers.chinese_script import get_script_folder
-
-        return get_script_folder().to_traditional
 
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         import tantivy
@@ -276,14 +263,6 @@ class TantivyBackend:
         return [Facet(str(b["key"]), int(b["doc_count"]))
                 for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
 
-    def _names(self) -> list[str]:
-        """Agency and contractor names for "did you mean" (cached for half a minute)."""
-        now = time.monotonic()
-        if self._names_cache is None or now - self._names_cache[0] > 30:
-            names = [f.value for f in self.values("agency")] + \
-                [f.value for f in self.values("contractor")]
-            self._names_cache = (now, names)
-        return self._names_cache[1]
 
     def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
         wanted = [n for n in names if n in FACET_FIELDS]

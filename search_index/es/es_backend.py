@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from analyzers import Analyzer, get_analyzer
+from analyzers import Analyzer
+from search_index.backend_parts import BackendParts
 from search_index.es import index_admin, translate
 from search_index.index_fields import engine_fields
 from search_index.protocol import (
@@ -22,12 +22,11 @@ from search_index.protocol import (
 )
 from search_index.query_plan import plan_query
 from search_index.results import page_of
-from search_index.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
 
 
-class ElasticsearchBackend:
+class ElasticsearchBackend(BackendParts):
     """The constructor only remembers; ``open`` connects, checks the cluster and the mapping."""
 
     def __init__(self, settings, analyzer: Analyzer | None = None, *, client=None,  # noqa: ANN001
@@ -41,13 +40,6 @@ class ElasticsearchBackend:
         self.initial_backoff = initial_backoff
         self.prefix = settings.index_prefix
         self._opened = False
-        self._names_cache: tuple[float, list[str]] | None = None
-
-    @property
-    def analyzer(self) -> Analyzer:
-        if self._analyzer is None:
-            self._analyzer = get_analyzer()
-        return self._analyzer
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _make_client(self):  # noqa: ANN202
@@ -216,7 +208,7 @@ class ElasticsearchBackend:
                               body=translate.search_body(plan, query))
         total, docs, _ = translate.parse_hits(dict(response))
         return page_of(query, plan, total, docs, translate.parse_facets(dict(response)),
-                       did_you_mean(query.text, self._names(), self._to_traditional),
+                       self.suggestion(query.text),
                        self.max_highlights, self.snippet_chars)
 
     def scan(self, query: SearchQuery, page_size: int = 1000) -> Iterator[IndexDocument]:
@@ -235,12 +227,6 @@ class ElasticsearchBackend:
             if len(docs) < page_size or after is None:
                 return
 
-    @staticmethod
-    def _to_traditional(text: str) -> str:
-        from analyzers.chinese_script import get_script_folder
-
-        return get_script_folder().to_traditional(text)
-
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         if field not in FACET_FIELDS:
             raise InvalidQuery(f"no values for field {field!r}")
@@ -248,13 +234,6 @@ class ElasticsearchBackend:
         response = self._call(self.client.search, index=self.prefix, body=body)
         return translate.parse_facets(dict(response)).get(field, [])
 
-    def _names(self) -> list[str]:
-        now = time.monotonic()
-        if self._names_cache is None or now - self._names_cache[0] > 30:
-            names = [f.value for f in self.values("agency")] + \
-                [f.value for f in self.values("contractor")]
-            self._names_cache = (now, names)
-        return self._names_cache[1]
 
     # -- rebuilding ----------------------------------------------------------------------------
     def reindex(self) -> tuple[str, str, int]:

@@ -1,0 +1,37 @@
+"""What every backend shares besides the QueryPlan: the analyzer, known names, "did you mean"."""
+
+from __future__ import annotations
+
+import time
+
+from analyzers import Analyzer, get_analyzer
+from search_index.suggest import did_you_mean
+
+NAMES_TTL_SECONDS = 30.0
+
+
+class BackendParts:
+    """Mixin; subclasses set ``_analyzer`` and implement ``values(field)``."""
+
+    _analyzer: Analyzer | None = None
+    _names_cache: tuple[float, list[str]] | None = None
+
+    @property
+    def analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            self._analyzer = get_analyzer()
+        return self._analyzer
+
+    def _names(self) -> list[str]:
+        """Agency and contractor names in the index (cached for half a minute)."""
+        now = time.monotonic()
+        if self._names_cache is None or now - self._names_cache[0] > NAMES_TTL_SECONDS:
+            names = [f.value for f in self.values("agency")] + \
+                [f.value for f in self.values("contractor")]  # type: ignore[attr-defined]
+            self._names_cache = (now, names)
+        return self._names_cache[1]
+
+    def suggestion(self, text: str) -> str | None:
+        from analyzers.chinese_script import get_script_folder
+
+        return did_you_mean(text, self._names(), get_script_folder().to_traditional)
