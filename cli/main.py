@@ -40,6 +40,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    from flows.prefect_env import apply_offline_defaults
+
+    apply_offline_defaults()
+    from flows.collect_flow import collect_source
+
+    result = collect_source(args.name, sources_file=args.sources)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    fetch, ingest = result["fetch"], result["ingest"]
+    if fetch:
+        print(f"fetched {fetch['fetched']} (not modified {fetch['not_modified']}): "
+              f"new {len(fetch['new'])}, changed {len(fetch['changed'])}, "
+              f"removed {len(fetch['removed'])}, failed {len(fetch['failed'])}")
+        for failure in fetch["failed"]:
+            print(f"  FETCH FAILED {failure['url']}: {failure['reason']}")
+    print(f"indexed {ingest['indexed']}, skipped {ingest['skipped']} unchanged, "
+          f"failed {ingest['failed']}, removed {ingest['removed']}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from flows.prefect_env import apply_offline_defaults
 
@@ -146,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true", help="retry files that failed before")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("collect", help="crawl or import one configured source, then ingest it")
+    p.add_argument("name")
+    p.add_argument("--sources", help="sources file (default: ARCHIVE_SOURCES_FILE)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_collect)
     p = sub.add_parser("reindex", help="rebuild the Elasticsearch index and swap its aliases")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("serve", help="serve the API and web page")

@@ -98,6 +98,8 @@ class Settings(BaseSettings):
         "embedded", description="Search engine: embedded (tantivy, no server) or elasticsearch."
     )
     log_level: str = Field("INFO", description="Log level of the CLI and the API.")
+    sources_file: Path = Field(Path("config/sources.yaml"),
+                               description="The sources to collect on a schedule (see config/sources.example.yaml).")
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
@@ -115,6 +117,11 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def sources_dir(self) -> Path:
+        """Mirrors and crawl state of collected sources."""
+        return self.data_dir / "sources"
 
     @property
     def learned_dictionary(self) -> Path:

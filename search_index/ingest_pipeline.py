@@ -4,6 +4,7 @@ record every file's fate. flows/ wraps these steps in Prefect tasks; nothing her
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -83,13 +84,29 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+SIDECAR_SUFFIX = ".meta.json"
+
+
+def read_sidecar(path: Path) -> dict:
+    """Metadata a collector wrote beside a file (source URL, publish date, agency, disclosure)."""
+    sidecar = Path(str(path) + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("unreadable sidecar %s: %s", sidecar, exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def walk_files(root: Path) -> list[Path]:
     """Regular files under root in a stable order; hidden files and folders are not documents."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.startswith(".") or name.startswith("~$"):
+            if name.startswith(".") or name.startswith("~$") or name.endswith(SIDECAR_SUFFIX):
                 continue
             path = Path(dirpath) / name
             if path.is_file():
@@ -135,6 +152,15 @@ def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False) -> 
     return plan
 
 
+def _iso_date(value: object):  # noqa: ANN202
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def document_title(extracted: ExtractedDocument, filename: str) -> str:
     """The document's own title, else its first line of text, else the file name."""
     first_line = next((ln.strip() for ln in extracted.text.split("\n") if ln.strip()), "")
@@ -162,13 +188,18 @@ def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
     text = extracted.text
     title = document_title(extracted, filename)
     meta = extract_metadata(title, filename, text)
+    sidecar = read_sidecar(Path(task.path))
+    published = _iso_date(sidecar.get("published"))
     return IndexDocument(
         id=task.doc_id, title=title, filename=filename,
         pages=[IndexPage(p.number, p.text) for p in extracted.pages],
-        doc_type=meta.doc_type, agency=meta.agency, case_id=meta.case_id, date=meta.date,
+        doc_type=meta.doc_type, agency=meta.agency or str(sidecar.get("agency") or ""),
+        case_id=meta.case_id, date=meta.date or published,
         lang=meta.lang, format=extracted.format, sha256=task.sha256, source=source,
         contractors=list(meta.contractors), bans=list(meta.bans),
         metadata={"relpath": task.relpath, "size": task.size,
+                  **{k: str(v) for k, v in sidecar.items()
+                     if k in ("source_url", "referrer", "published", "disclosure") and v},
                   "tables": sum(len(p.tables) for p in extracted.pages),
                   **{k: str(v) for k, v in extracted.metadata.items()}},
         analyzed=analyzed,

@@ -118,6 +118,18 @@ class Ledger:
     def remove(self, conn: sqlite3.Connection, source: str, relpath: str) -> None:
         conn.execute("DELETE FROM files WHERE source=? AND relpath=?", (source, relpath))
 
+    def replace_fetch_failures(self, source: str, failures: list[tuple[str, str]]) -> None:
+        """Record a collector's current fetch failures (URL, reason) for one source, replacing
+        the previous run's: a URL that now works leaves the list."""
+        import hashlib
+
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM files WHERE source=? AND error_kind='fetch'", (source,))
+            for url, reason in failures:
+                doc_id = hashlib.sha256(f"{source}\0{url}".encode()).hexdigest()[:24]
+                self.record(conn, source=source, relpath=url, doc_id=doc_id, size=0, mtime_ns=0,
+                            sha256="", status="failed", error_kind="fetch", reason=reason)
+
     def failures(self) -> list[LedgerEntry]:
         rows = self.conn.execute(
             "SELECT * FROM files WHERE status='failed' ORDER BY source, relpath").fetchall()
