@@ -31,10 +31,10 @@ def crawl_task(source: WebsiteSource, root: str) -> dict:
 
 
 @task(name="import-ocds", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
-def ocds_task(source: OcdsSource, root: str) -> dict:
+def ocds_task(source: OcdsSource, root: str, sources_base: str) -> dict:
     from collectors.ocds_import import import_packages
 
-    return import_packages(source, Path(root)).as_dict()
+    return import_packages(source, Path(root), base=Path(sources_base)).as_dict()
 
 
 def _markdown(name: str, fetch: dict, ingest: dict) -> str:
@@ -61,7 +61,8 @@ def collect_source(name: str, sources_file: str | None = None) -> dict:
     """Collect and ingest one source from the sources file; returns fetch and ingest summaries."""
     logger = get_run_logger()
     settings = get_settings()
-    source = load_sources(Path(sources_file or settings.sources_file)).get(name)
+    path = Path(sources_file or settings.sources_file)
+    source = load_sources(path).get(name)
     root = settings.sources_dir / source.name
     fetch: dict = {}
     if isinstance(source, FolderSource):
@@ -73,7 +74,7 @@ def collect_source(name: str, sources_file: str | None = None) -> dict:
                     name, fetch["fetched"], fetch["not_modified"], len(fetch["new"]),
                     len(fetch["changed"]), len(fetch["removed"]), len(fetch["failed"]))
     else:
-        fetch = ocds_task(source, str(root))
+        fetch = ocds_task(source, str(root), str(path.resolve().parent))
         folder = root / "current"
     folder.mkdir(parents=True, exist_ok=True)
     if fetch:
