@@ -65,6 +65,48 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        print("error: scheduled runs need a Prefect server: run `prefect server start` and set "
+              "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)", file=sys.stderr)
+        return 2
+    from flows.collect_flow import schedule_sources
+
+    sources = args.sources or str(_settings().sources_file)
+    schedule_sources(sources, args.only or None)
+    return 0
+
+
+def cmd_retry_failed(args: argparse.Namespace) -> int:
+    from flows.prefect_env import apply_offline_defaults
+
+    apply_offline_defaults()
+    from flows.ingest_flow import ingest_documents, prepare_session
+    from search_index.ledger import Ledger
+
+    settings = _settings()
+    if not settings.ledger_path.exists():
+        print("no ingest has run yet")
+        return 0
+    with Ledger(settings.ledger_path) as ledger:
+        folders = sorted({f.source for f in ledger.failures() if f.error_kind != "fetch"})
+    if not folders:
+        print("no failed files to retry")
+        return 0
+    prepare_session()
+    for folder in folders:
+        if not Path(folder).is_dir():
+            print(f"skipped {folder}: the folder no longer exists")
+            continue
+        summary = ingest_documents(folder, retry_failed=True, only_failed=True)
+        print(f"{folder}: indexed {summary['indexed']}, still failing {summary['failed']}")
+        for failure in summary["failures"]:
+            print(f"  FAILED {failure['file']}: [{failure['kind']}] {failure['reason']}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from flows.prefect_env import apply_offline_defaults
 
@@ -176,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", help="sources file (default: ARCHIVE_SOURCES_FILE)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_collect)
+    p = sub.add_parser("schedule", help="serve the sources' scheduled deployments on a Prefect server")
+    p.add_argument("--sources", help="sources file (default: ARCHIVE_SOURCES_FILE)")
+    p.add_argument("--only", nargs="*", help="only these source names")
+    p.set_defaults(func=cmd_schedule)
+    p = sub.add_parser("retry-failed", help="re-ingest only the files that failed before")
+    p.set_defaults(func=cmd_retry_failed)
     p = sub.add_parser("reindex", help="rebuild the Elasticsearch index and swap its aliases")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("serve", help="serve the API and web page")

@@ -10,7 +10,7 @@ from flows.prefect_env import apply_offline_defaults
 
 apply_offline_defaults()
 
-from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect import flow, get_run_logger, tags, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
@@ -56,7 +56,12 @@ def _markdown(name: str, fetch: dict, ingest: dict) -> str:
     return "\n".join(lines)
 
 
-@flow(name="collect-source")
+def host_tags(source: WebsiteSource) -> list[str]:
+    """Task tags carrying the per-host concurrency limit (created by `integrity-archive schedule`)."""
+    return [f"host:{host}" for host in source.allowed_hosts]
+
+
+@flow(name="collect-source", retries=1, retry_delay_seconds=60)
 def collect_source(name: str, sources_file: str | None = None) -> dict:
     """Collect and ingest one source from the sources file; returns fetch and ingest summaries."""
     logger = get_run_logger()
@@ -68,7 +73,8 @@ def collect_source(name: str, sources_file: str | None = None) -> dict:
     if isinstance(source, FolderSource):
         folder = source.path
     elif isinstance(source, WebsiteSource):
-        fetch = crawl_task(source, str(root))
+        with tags(*host_tags(source)):
+            fetch = crawl_task(source, str(root))
         folder = root / "current"
         logger.info("%s: fetched %d, not modified %d; new %d, changed %d, removed %d, failed %d",
                     name, fetch["fetched"], fetch["not_modified"], len(fetch["new"]),
@@ -85,3 +91,35 @@ def collect_source(name: str, sources_file: str | None = None) -> dict:
     create_markdown_artifact(key=f"collect-{source.name}", markdown=_markdown(name, fetch, ingest),
                              description=f"Collect {name}")
     return {"source": name, "fetch": fetch, "ingest": ingest}
+
+
+def schedule_sources(sources_file: str, only: list[str] | None = None) -> None:
+    """Serve one deployment per scheduled source on the Prefect server at PREFECT_API_URL
+    (blocks; Ctrl-C stops). Each website host gets a concurrency limit of one crawl at a time."""
+    import asyncio
+
+    from prefect import serve
+    from prefect.client.orchestration import get_client
+
+    sources = load_sources(Path(sources_file))
+    chosen = [s for s in sources.sources if (not only or s.name in only)
+              and (s.schedule or s.interval_seconds)]
+    if not chosen:
+        raise ValueError("no source with a schedule or interval_seconds to serve")
+
+    async def limits() -> None:
+        async with get_client() as client:
+            for source in chosen:
+                if isinstance(source, WebsiteSource):
+                    for tag in host_tags(source):
+                        await client.create_concurrency_limit(tag=tag, concurrency_limit=1)
+
+    asyncio.run(limits())
+    deployments = [
+        collect_source.to_deployment(
+            name=f"collect-{source.name}",
+            parameters={"name": source.name, "sources_file": str(Path(sources_file).resolve())},
+            cron=source.schedule, interval=source.interval_seconds,
+            description=f"Collect and ingest {source.kind} source {source.name}")
+        for source in chosen]
+    serve(*deployments, print_starting_message=True)

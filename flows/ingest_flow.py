@@ -41,8 +41,9 @@ def _take_session() -> IngestSession:
 
 
 @task(name="plan-ingest", cache_policy=NO_CACHE)
-def plan_task(session: IngestSession, source: str, retry_failed: bool) -> IngestPlan:
-    return session.plan(Path(source), retry_failed=retry_failed)
+def plan_task(session: IngestSession, source: str, retry_failed: bool,
+              only_failed: bool = False) -> IngestPlan:
+    return session.plan(Path(source), retry_failed=retry_failed, only_failed=only_failed)
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, task_run_name="batch-{number}")
@@ -68,13 +69,13 @@ def summary_markdown(summary: IngestSummary) -> str:
 
 
 @flow(name="ingest-documents", log_prints=False)
-def ingest_documents(source: str, retry_failed: bool = False) -> dict:
+def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool = False) -> dict:
     """Ingest every file under ``source``; returns the summary as a dict."""
     logger = get_run_logger()
     settings = get_settings()
     with _take_session() as session:
         ledger = session.ledger
-        plan = plan_task(session, source, retry_failed)
+        plan = plan_task(session, source, retry_failed, only_failed)
         run_id = ledger.start_run(plan.source)
         batches = plan.batches(settings.ingest.batch_size)
         logger.info("%s: %d to process in %d batches, %d unchanged, %d still failing, %d removed",

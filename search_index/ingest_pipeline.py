@@ -114,8 +114,10 @@ def walk_files(root: Path) -> list[Path]:
     return found
 
 
-def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False) -> IngestPlan:
-    """Compare the folder with the ledger: new, changed, unchanged and removed files."""
+def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False,
+                only_failed: bool = False) -> IngestPlan:
+    """Compare the folder with the ledger: new, changed, unchanged and removed files.
+    ``only_failed``: just the files that failed before (nothing new, nothing removed)."""
     root = Path(source).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
@@ -126,8 +128,12 @@ def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False) -> 
     for path in walk_files(root):
         relpath = path.relative_to(root).as_posix()
         seen.add(relpath)
-        stat = path.stat()
         entry = known.get(relpath)
+        if only_failed and (entry is None or entry.status != "failed"):
+            if entry is not None:
+                plan.unchanged += 1
+            continue
+        stat = path.stat()
         doc_id = doc_id_for(key, relpath)
         if entry and entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
             if entry.status == "failed" and retry_failed:
@@ -148,7 +154,8 @@ def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False) -> 
             continue
         plan.tasks.append(FileTask(relpath, str(path), stat.st_size, stat.st_mtime_ns, digest,
                                    doc_id, "changed" if entry else "new"))
-    plan.removed = [(rel, e.doc_id) for rel, e in known.items() if rel not in seen]
+    if not only_failed:
+        plan.removed = [(rel, e.doc_id) for rel, e in known.items() if rel not in seen]
     return plan
 
 
@@ -280,8 +287,10 @@ class IngestSession:
             self.backend = None
         self.ledger.close()
 
-    def plan(self, source: Path, *, retry_failed: bool = False) -> IngestPlan:
-        return plan_ingest(source, self.ledger, retry_failed=retry_failed)
+    def plan(self, source: Path, *, retry_failed: bool = False,
+             only_failed: bool = False) -> IngestPlan:
+        return plan_ingest(source, self.ledger, retry_failed=retry_failed or only_failed,
+                           only_failed=only_failed)
 
     def _extract(self, batch: list[FileTask]) -> list:
         assert self.pool is not None

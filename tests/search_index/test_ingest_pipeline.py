@@ -100,3 +100,16 @@ def test_originals_are_kept_in_the_data_dir(settings, folder):
     run_ingest(folder, settings)
     stored = list(settings.files_dir.rglob("*"))
     assert len([p for p in stored if p.is_file()]) == 9
+
+
+def test_only_failed_touches_nothing_else(settings, folder):
+    from search_index.ingest_pipeline import IngestSession
+
+    write_hostile_files(folder)
+    run_ingest(folder, settings)
+    (folder / "new-file.txt").write_text("新加入的文件", encoding="utf-8")
+    with IngestSession(settings) as session:
+        plan = session.plan(folder, only_failed=True)
+    assert sorted(t.relpath for t in plan.tasks) == sorted(
+        ["corrupt.pdf", "encrypted.pdf", "empty.txt", "photo.pdf"])
+    assert not plan.removed
