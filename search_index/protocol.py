@@ -10,6 +10,8 @@ from typing import Any, Protocol, runtime_checkable
 from analyzers.analyzer import IndexFields
 
 FACET_FIELDS = ("doc_type", "agency", "case_id", "contractor", "lang", "format")
+DISCLOSURES = ("public", "restricted")
+AUDIENCES = ("public", "auditor")  # who is asking: the public index, or everything
 
 
 class SearchError(Exception):
@@ -48,6 +50,7 @@ class IndexDocument:
     source: str = ""
     contractors: list[str] = field(default_factory=list)
     bans: list[str] = field(default_factory=list)
+    disclosure: str = "public"  # public | restricted
     metadata: dict[str, Any] = field(default_factory=dict)
     # Tokens computed ahead (by ingest workers); engines analyse the text themselves when absent.
     analyzed: IndexFields | None = field(default=None, compare=False, repr=False)
@@ -60,7 +63,7 @@ class IndexDocument:
             "date": self.date.isoformat() if self.date else None, "lang": self.lang,
             "format": self.format, "sha256": self.sha256, "source": self.source,
             "contractors": list(self.contractors), "bans": list(self.bans),
-            "metadata": dict(self.metadata),
+            "disclosure": self.disclosure, "metadata": dict(self.metadata),
         }
 
     @classmethod
