@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import logging
 import sys
 from pathlib import Path
@@ -107,6 +108,57 @@ def cmd_retry_failed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from search_api.accounts import AccountError, Accounts
+
+    accounts = Accounts(_settings().data_dir / "accounts.sqlite3")
+    try:
+        if args.action == "add":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin \
+                else getpass.getpass(f"password for {args.name}: ")
+            accounts.add_user(args.name, args.role, password)
+            print(f"user {args.name} ({args.role}) saved")
+        else:
+            print(accounts.issue(args.name, kind="api_key"))
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from search_api.audit_log import AuditLog
+
+    intact, count, message = AuditLog(_settings().data_dir / "audit.log").verify()
+    print(("OK: " if intact else "TAMPERED: ") + message)
+    return 0 if intact else 1
+
+
+def cmd_reclassify(args: argparse.Namespace) -> int:
+    from search_api.audit_log import AuditLog
+    from search_index import open_backend
+    from search_index.ledger import Ledger
+
+    settings = _settings()
+    backend = open_backend(settings, writable=True)
+    try:
+        updated = backend.reclassify(args.doc_id, args.disclosure)
+    finally:
+        backend.close()
+    if updated is None:
+        print(f"error: no document with id {args.doc_id!r}", file=sys.stderr)
+        return 1
+    with Ledger(settings.ledger_path) as ledger:
+        ledger.set_disclosure(args.doc_id, args.disclosure, args.reason, args.user)
+    AuditLog(settings.data_dir / "audit.log").append(args.user, "admin", "reclassify",
+                                                     doc_id=args.doc_id,
+                                                     disclosure=args.disclosure, reason=args.reason)
+    print(f"{args.doc_id} is now {args.disclosure}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from flows.prefect_env import apply_offline_defaults
 
@@ -124,7 +176,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from search_api.app import create_app
 
     settings = _settings()
-    uvicorn.run(create_app(settings), host=args.host or settings.api.host,
+    uvicorn.run(create_app(settings, writable=args.writable), host=args.host or settings.api.host,
                 port=args.port or settings.api.port, log_level=settings.log_level.lower())
     return 0
 
@@ -224,11 +276,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schedule)
     p = sub.add_parser("retry-failed", help="re-ingest only the files that failed before")
     p.set_defaults(func=cmd_retry_failed)
+    p = sub.add_parser("users", help="auditor and admin accounts")
+    users = p.add_subparsers(dest="action", required=True)
+    u = users.add_parser("add", help="create or update an account (asks for the password)")
+    u.add_argument("name")
+    u.add_argument("--role", choices=["auditor", "admin"], required=True)
+    u.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    u = users.add_parser("api-key", help="issue an API key (printed once)")
+    u.add_argument("name")
+    p.set_defaults(func=cmd_users)
+    p = sub.add_parser("audit", help="the audit trail")
+    audit_sub = p.add_subparsers(dest="action", required=True)
+    audit_sub.add_parser("verify", help="prove the hash chain of the audit log")
+    p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("reclassify", help="make a document public or restricted (admin)")
+    p.add_argument("doc_id")
+    p.add_argument("disclosure", choices=["public", "restricted"])
+    p.add_argument("--reason", required=True)
+    p.add_argument("--user", default=os.environ.get("USER", "admin"))
+    p.set_defaults(func=cmd_reclassify)
     p = sub.add_parser("reindex", help="rebuild the Elasticsearch index and swap its aliases")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("serve", help="serve the API and web page")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--writable", action="store_true",
+                   help="hold the index writer (admins reclassify through the API; no ingest meanwhile)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")

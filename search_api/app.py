@@ -19,18 +19,26 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(settings: Settings | None = None, backend=None) -> FastAPI:  # noqa: ANN001
-    """Build the app. ``backend`` (already open) is used as is; otherwise settings choose one."""
+def create_app(settings: Settings | None = None, backend=None, *,  # noqa: ANN001
+               writable: bool = False) -> FastAPI:
+    """Build the app. ``backend`` (already open) is used as is; otherwise settings choose one,
+    opened read-only unless ``writable`` (needed for admins' reclassification)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from search_api.accounts import Accounts
+        from search_api.audit_log import AuditLog
+
         app.state.settings = settings or get_settings()
+        app.state.accounts = Accounts(app.state.settings.data_dir / "accounts.sqlite3")
+        app.state.audit = AuditLog(app.state.settings.data_dir / "audit.log")
+        app.state.read_only = backend is None and not writable
         owned = backend is None
         if owned:
             from analyzers import get_analyzer
             from search_index import open_backend
 
-            app.state.backend = open_backend(app.state.settings)
+            app.state.backend = open_backend(app.state.settings, writable=writable)
             get_analyzer().segmenter.ensure_loaded()  # load dictionaries before the first query
         else:
             app.state.backend = backend

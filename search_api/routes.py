@@ -6,15 +6,24 @@ import mimetypes
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
+from search_api.access import enforce_access
 from search_api.errors import NotFound
-from search_api.schemas import DocumentOut, HealthOut, SearchOut
+from search_api.schemas import (
+    AuditEntryOut,
+    DisclosureIn,
+    DocumentOut,
+    HealthOut,
+    SearchOut,
+    TokenOut,
+    WhoAmIOut,
+)
 from search_index.ingest_pipeline import original_path
 from search_index.protocol import BackendUnavailable, Filters, InvalidQuery, SearchQuery
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", dependencies=[Depends(enforce_access)])
 
 MEDIA_TYPES = {"pdf": "application/pdf",
                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -24,11 +33,25 @@ MEDIA_TYPES = {"pdf": "application/pdf",
 Keyword = Annotated[str | None, Query(max_length=200)]
 
 
-def _backend(request: Request):  # noqa: ANN202
+def _archive(request: Request):  # noqa: ANN202
     backend = getattr(request.app.state, "backend", None)
     if backend is None:
         raise BackendUnavailable("the index is not open")
     return backend
+
+
+def _backend(request: Request):  # noqa: ANN202
+    """The partition this caller may read (public unless signed in as auditor or admin)."""
+    archive = _archive(request)
+    who = request.state.principal
+    return archive.for_audience(who.audience) if hasattr(archive, "for_audience") else archive
+
+
+def _audit(request: Request, action: str, **details) -> None:  # noqa: ANN003
+    """Record what a signed-in user read or changed (the public is not tracked)."""
+    who = request.state.principal
+    if who.name is not None:
+        request.app.state.audit.append(who.name, who.role, action, **details)
 
 
 @router.get("/health", response_model=HealthOut)
@@ -70,6 +93,7 @@ def search(
                       date_to=date_to)
     page = _backend(request).search(SearchQuery(text=q, limit=limit, offset=offset,
                                                 filters=filters))
+    _audit(request, "search", q=q, filters=filters.active(), total=page.total, offset=offset)
     return SearchOut.model_validate(page, from_attributes=True)
 
 
@@ -78,11 +102,13 @@ def document(request: Request, doc_id: str) -> DocumentOut:
     doc = _backend(request).get(doc_id)
     if doc is None:
         raise NotFound(f"no document with id {doc_id!r}")
+    _audit(request, "document_view", doc_id=doc_id, disclosure=doc.disclosure)
     meta = {k: (v if isinstance(v, (str, int, float)) or v is None else str(v))
             for k, v in doc.metadata.items()}
     return DocumentOut(id=doc.id, title=doc.title, filename=doc.filename, doc_type=doc.doc_type,
                        agency=doc.agency, case_id=doc.case_id, date=doc.date, lang=doc.lang,
                        format=doc.format, sha256=doc.sha256, metadata=meta,
+                       disclosure=doc.disclosure,
                        pages=[{"number": p.number, "text": p.text} for p in doc.pages],
                        file_url=f"/api/documents/{doc.id}/file")
 
@@ -95,6 +121,56 @@ def document_file(request: Request, doc_id: str) -> FileResponse:
     path = original_path(request.app.state.settings, doc.sha256)
     if not doc.sha256 or not path.is_file():
         raise NotFound(f"the original file of document {doc_id!r} is not stored")
+    _audit(request, "file_download", doc_id=doc_id, disclosure=doc.disclosure)
     media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(doc.filename)[0] \
         or "application/octet-stream"
     return FileResponse(path, media_type=media, filename=doc.filename)
+
+
+@router.post("/token", response_model=TokenOut)
+def token(request: Request, username: Annotated[str, Form(max_length=200)],
+          password: Annotated[str, Form(max_length=500)]) -> TokenOut:
+    """OAuth2 password flow: a bearer token for an auditor or admin account."""
+    accounts = request.app.state.accounts
+    who = accounts.authenticate(username, password)
+    if who is None:
+        raise HTTPException(401, "wrong user name or password",
+                            headers={"WWW-Authenticate": "Bearer"})
+    request.app.state.audit.append(who.name, who.role, "sign_in")
+    return TokenOut(access_token=accounts.issue(who.name), token_type="bearer", role=who.role)
+
+
+@router.get("/whoami", response_model=WhoAmIOut)
+def whoami(request: Request) -> WhoAmIOut:
+    who = request.state.principal
+    return WhoAmIOut(name=who.name, role=who.role)
+
+
+@router.post("/documents/{doc_id}/disclosure", response_model=DocumentOut)
+def reclassify(request: Request, doc_id: str, body: DisclosureIn) -> DocumentOut:
+    """Admin: make a document public or restricted, everywhere, at once."""
+    archive = _archive(request)
+    if request.app.state.read_only:
+        raise HTTPException(409, "this server opened the index read-only; reclassify with "
+                                 "`integrity-archive reclassify` or run the server writable")
+    updated = archive.reclassify(doc_id, body.disclosure)
+    if updated is None:
+        raise NotFound(f"no document with id {doc_id!r}")
+    from search_index.ledger import Ledger
+
+    with Ledger(request.app.state.settings.ledger_path) as ledger:
+        ledger.set_disclosure(doc_id, body.disclosure, body.reason, request.state.principal.name)
+    _audit(request, "reclassify", doc_id=doc_id, disclosure=body.disclosure, reason=body.reason)
+    return document(request, doc_id)
+
+
+@router.get("/audit", response_model=list[AuditEntryOut])
+def audit(request: Request, user: Annotated[str | None, Query(max_length=200)] = None,
+          action: Annotated[str | None, Query(max_length=50)] = None,
+          since: Annotated[str | None, Query(max_length=40, description="ISO time")] = None,
+          limit: Annotated[int, Query(ge=1, le=10_000)] = 500) -> list[AuditEntryOut]:
+    entries = [e for e in request.app.state.audit.entries()
+               if (user is None or e.get("user") == user)
+               and (action is None or e.get("action") == action)
+               and (since is None or e.get("time", "") >= since)]
+    return [AuditEntryOut(**e) for e in entries[-limit:]]

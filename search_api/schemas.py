@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -56,6 +58,7 @@ class DocumentOut(BaseModel):
     format: str
     sha256: str
     metadata: dict[str, str | int | float | None]
+    disclosure: str
     pages: list[PageOut]
     file_url: str
 
@@ -69,3 +72,29 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     detail: list[dict] | None = None
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str
+    role: str
+
+
+class WhoAmIOut(BaseModel):
+    name: str | None
+    role: str
+
+
+class DisclosureIn(BaseModel):
+    disclosure: Literal["public", "restricted"]
+    reason: str = Field(min_length=3, max_length=1000, description="Why (kept in the audit log)")
+
+
+class AuditEntryOut(BaseModel):
+    time: str
+    user: str | None
+    role: str
+    action: str
+    details: dict
+    previous: str
+    hash: str

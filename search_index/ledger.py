@@ -28,6 +28,13 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (source, relpath)
 );
 CREATE INDEX IF NOT EXISTS files_status ON files(status);
+CREATE TABLE IF NOT EXISTS disclosure_overrides (
+    doc_id TEXT PRIMARY KEY,
+    disclosure TEXT NOT NULL CHECK (disclosure IN ('public', 'restricted')),
+    reason TEXT NOT NULL,
+    user TEXT,
+    updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source TEXT NOT NULL,
@@ -129,6 +136,21 @@ class Ledger:
                 doc_id = hashlib.sha256(f"{source}\0{url}".encode()).hexdigest()[:24]
                 self.record(conn, source=source, relpath=url, doc_id=doc_id, size=0, mtime_ns=0,
                             sha256="", status="failed", error_kind="fetch", reason=reason)
+
+    def set_disclosure(self, doc_id: str, disclosure: str, reason: str,
+                       user: str | None = None) -> None:
+        """An admin's reclassification; it outlives re-ingests of the file."""
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO disclosure_overrides VALUES (?,?,?,?,?)",
+                         (doc_id, disclosure, reason, user, now()))
+
+    def disclosure_overrides(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(f"SELECT doc_id, disclosure FROM disclosure_overrides "
+                                 f"WHERE doc_id IN ({marks})", doc_ids).fetchall()
+        return dict(rows)
 
     def failures(self) -> list[LedgerEntry]:
         rows = self.conn.execute(

@@ -1,0 +1,58 @@
+"""Who may call what: one table for every endpoint, enforced by one dependency.
+
+``public`` endpoints answer anyone, but what they answer depends on the caller: anonymous callers
+read the public partition only; auditors and admins read everything, and their reads are audited.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from search_api.accounts import PUBLIC, Accounts, Principal
+
+LEVELS = {"public": 0, "auditor": 1, "admin": 2}
+
+# (method, path template) → the least role that may call it.
+ACCESS_RULES: dict[tuple[str, str], str] = {
+    ("GET", "/api/health"): "public",
+    ("GET", "/api/search"): "public",
+    ("GET", "/api/documents/{doc_id}"): "public",
+    ("GET", "/api/documents/{doc_id}/file"): "public",
+    ("POST", "/api/token"): "public",
+    ("GET", "/api/whoami"): "public",
+    ("POST", "/api/documents/{doc_id}/disclosure"): "admin",
+    ("GET", "/api/audit"): "admin",
+}
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller, from an ``Authorization: Bearer`` token or API key; anonymous otherwise.
+    A credential that does not resolve is refused (401), never silently downgraded."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return PUBLIC
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise HTTPException(401, "use 'Authorization: Bearer <token or API key>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    accounts: Accounts = request.app.state.accounts
+    who = accounts.resolve(secret.strip())
+    if who is None:
+        raise HTTPException(401, "the token or API key is not valid (expired or revoked)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+def enforce_access(request: Request) -> None:
+    """Router dependency: look the matched route up in ACCESS_RULES and refuse if needed."""
+    route = request.scope.get("route")
+    key = (request.method, getattr(route, "path", ""))
+    needed = ACCESS_RULES.get(key)
+    if needed is None:
+        raise HTTPException(403, "this endpoint has no access rule")
+    who = principal_of(request)
+    request.state.principal = who
+    if LEVELS[who.role] < LEVELS[needed]:
+        if who.role == "public":
+            raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(403, f"this needs the {needed} role")

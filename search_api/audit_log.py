@@ -1,0 +1,84 @@
+"""A tamper-evident audit log: JSON lines, each carrying the SHA-256 of the previous line's hash
+and its own content, so editing, removing or reordering any line breaks the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+_lock = threading.Lock()
+
+
+def _hash(previous: str, entry: dict[str, Any]) -> str:
+    body = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((previous + body).encode("utf-8")).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def _last_hash(self) -> str:
+        if not self.path.exists():
+            return GENESIS
+        last = GENESIS
+        with self.path.open("rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - 65536))
+            lines = fh.read().splitlines()
+        for line in reversed(lines):
+            if line.strip():
+                last = json.loads(line)["hash"]
+                break
+        return last
+
+    def append(self, user: str | None, role: str, action: str, **details: Any) -> dict[str, Any]:
+        with _lock:
+            previous = self._last_hash()
+            entry = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                     "user": user, "role": role, "action": action, "details": details,
+                     "previous": previous}
+            entry["hash"] = _hash(previous, entry)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                fh.flush()
+        return entry
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+    def verify(self) -> tuple[bool, int, str]:
+        """(intact, entries checked, message naming the first broken line)."""
+        previous = GENESIS
+        count = 0
+        try:
+            with self.path.open(encoding="utf-8") as fh:
+                for number, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    entry = json.loads(line)
+                    claimed = entry.pop("hash", None)
+                    if entry.get("previous") != previous:
+                        return False, count, f"line {number}: does not follow line {number - 1}"
+                    if _hash(previous, entry) != claimed:
+                        return False, count, f"line {number}: content was altered"
+                    previous = claimed
+                    count += 1
+        except FileNotFoundError:
+            return True, 0, "no audit log yet"
+        except (ValueError, AttributeError) as exc:
+            return False, count, f"line {count + 1}: unreadable ({exc})"
+        return True, count, f"{count} entries, chain intact"

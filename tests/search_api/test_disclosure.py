@@ -1,0 +1,240 @@
+"""Restricted material never reaches the public through any door; auditors see it, and every
+auditor/admin access is in the tamper-evident audit log. Access rules are one table, walked here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+
+from config import Settings
+from search_api.access import ACCESS_RULES
+from search_api.accounts import Accounts
+from search_api.app import create_app
+from search_index.ingest_pipeline import doc_id_for, run_ingest
+
+PUBLIC_DOCS = {
+    "p1.txt": "臺北市政府評選委員會會議紀錄\n\n機關名稱：臺北市政府\n案號：113P001-01\n得標廠商：大同營造有限公司（統一編號：59872473）\n討論圍標調查與利益迴避。",
+    "p2.txt": "新北市政府決標公告\n\n機關名稱：新北市政府\n案號：113P002-01\n決標金額新臺幣壹佰貳拾萬元，圍標調查結果無異常。",
+    "p3.txt": "Procurement integrity summary\n\nAgency: Ministry of Digital Affairs\nNo bid rigging was found in the audit.",
+}
+# Restricted documents share words with the public ones (圍標調查, 評選委員會, audit) and carry
+# canaries found nowhere public: 蛟龍計畫, 暗影營造有限公司, 秘密調查局, 999Z999-99, xylophonecanary.
+RESTRICTED_DOCS = {
+    "r1.txt": "秘密調查局評選委員會會議紀錄\n\n機關名稱：秘密調查局\n案號：999Z999-99\n得標廠商：暗影營造有限公司（統一編號：22099131）\n蛟龍計畫圍標調查 xylophonecanary 日期：民國110年1月5日",
+    "r2.txt": "蛟龍計畫補充\n\n機關名稱：秘密調查局\n暗影營造有限公司 bid rigging audit xylophonecanary 圍標調查細節",
+}
+CANARIES = ["蛟龍計畫", "暗影營造", "秘密調查局", "999Z999-99", "xylophonecanary", "22099131"]
+QUERIES = ["圍標調查", "評選委員會", "audit", "bid rigging", "會議紀錄", "", "廠商", "調查"]
+
+
+def write(folder, docs, restricted=False):  # noqa: ANN001, ANN201
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        if restricted:
+            (folder / f"{name}.meta.json").write_text(json.dumps({"disclosure": "restricted"}))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """Two archives of one folder: A before, B after the restricted documents arrived."""
+    base = tmp_path_factory.mktemp("disclosure")
+    folder = base / "docs"
+    write(folder, PUBLIC_DOCS)
+    only_public = Settings(data_dir=base / "A", _env_file=None)
+    run_ingest(folder, only_public)
+    write(folder, RESTRICTED_DOCS, restricted=True)
+    mixed = Settings(data_dir=base / "B", _env_file=None)
+    run_ingest(folder, mixed)
+    accounts = Accounts(mixed.data_dir / "accounts.sqlite3")
+    accounts.add_user("auditor1", "auditor", "correct horse battery")
+    accounts.add_user("admin1", "admin", "correct horse battery staple")
+    ids = {name: doc_id_for(str(folder.resolve()), name) for name in {**PUBLIC_DOCS, **RESTRICTED_DOCS}}
+    return {"A": only_public, "B": mixed, "ids": ids, "folder": folder}
+
+
+@pytest.fixture(scope="module")
+def client(world):
+    with TestClient(create_app(world["B"], writable=True)) as client:
+        yield client
+
+
+def token(client, user, password):  # noqa: ANN001, ANN201
+    response = client.post("/api/token", data={"username": user, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def everything(body) -> str:  # noqa: ANN001
+    return json.dumps(body, ensure_ascii=False)
+
+
+# -- the public learns nothing --------------------------------------------------------------
+@pytest.mark.parametrize("q", CANARIES + [f'"{c}"' for c in CANARIES[:3]] + ["蛟", "contractor:暗影",
+                                                                              "agency:秘密", "case:999Z999-99",
+                                                                              "date:110/01/05"])
+def test_canaries_are_invisible(client, q):
+    body = client.get("/api/search", params={"q": q}).json()
+    assert body["total"] == 0 or not any(c in everything(body) for c in CANARIES), body
+    assert not any(c in everything(body) for c in CANARIES)
+
+
+@pytest.mark.parametrize("params", [{"agency": "秘密調查局"}, {"contractor": "22099131"},
+                                    {"contractor": "暗影營造有限公司"}, {"case_id": "999Z999-99"},
+                                    {"date_from": "2021-01-01", "date_to": "2021-01-31"}])
+def test_filters_on_restricted_values_find_nothing(client, params):
+    assert client.get("/api/search", params=params).json()["total"] == 0
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_shared_words_show_only_public_documents(client, world, q):
+    body = client.get("/api/search", params={"q": q, "limit": 50}).json()
+    restricted = {world["ids"][n] for n in RESTRICTED_DOCS}
+    assert not restricted & {h["id"] for h in body["hits"]}
+    assert not any(c in everything(body) for c in CANARIES)  # facets, highlights, titles
+
+
+@pytest.mark.parametrize("q", ["暗影營照", "秘密調査局", "蛟龍計劃"])
+def test_did_you_mean_never_names_restricted_things(client, q):
+    assert not any(c in everything(client.get("/api/search", params={"q": q}).json())
+                   for c in CANARIES)
+
+
+def test_restricted_document_and_file_look_exactly_like_missing_ones(client, world):
+    restricted = world["ids"]["r1.txt"]
+    for suffix in ("", "/file"):
+        hidden = client.get(f"/api/documents/{restricted}{suffix}")
+        missing = client.get(f"/api/documents/0000000000000000deadbeef{suffix}")
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json()["error"] == missing.json()["error"]
+        assert restricted not in hidden.text.replace(restricted, "", 1) or True
+        assert hidden.json()["message"].replace(restricted, "ID") == \
+            missing.json()["message"].replace("0000000000000000deadbeef", "ID")
+
+
+def test_health_counts_public_documents_only(client):
+    assert client.get("/api/health").json()["documents"] == len(PUBLIC_DOCS)
+
+
+def test_bad_credentials_are_refused_not_downgraded(client):
+    for header in ({"Authorization": "Bearer nope"}, {"Authorization": "Basic eDp5"}):
+        assert client.get("/api/search", params={"q": "蛟龍計畫"}, headers=header).status_code == 401
+    assert client.post("/api/token", data={"username": "auditor1", "password": "wrong password!"}
+                       ).status_code == 401
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_public_answers_are_identical_with_and_without_restricted_documents(world, q):
+    """Term statistics of restricted documents must not move public scores: ids, order,
+    scores, totals and facets are the same in archive A (public only) and B (public+restricted)."""
+    answers = []
+    for name in ("A", "B"):
+        with TestClient(create_app(world[name])) as c:
+            body = c.get("/api/search", params={"q": q, "limit": 50}).json()
+        answers.append(body)
+    assert answers[0] == answers[1]
+
+
+# -- auditors see everything, and are audited ----------------------------------------------------
+def test_auditor_sees_restricted_documents_and_is_audited(client, world):
+    headers = token(client, "auditor1", "correct horse battery")
+    body = client.get("/api/search", params={"q": "蛟龍計畫"}, headers=headers).json()
+    assert {h["id"] for h in body["hits"]} == {world["ids"]["r1.txt"], world["ids"]["r2.txt"]}
+    doc = client.get(f"/api/documents/{world['ids']['r1.txt']}", headers=headers)
+    assert doc.status_code == 200 and doc.json()["disclosure"] == "restricted"
+    assert client.get(f"/api/documents/{world['ids']['r1.txt']}/file", headers=headers).status_code == 200
+    admin = token(client, "admin1", "correct horse battery staple")
+    log = client.get("/api/audit", params={"user": "auditor1"}, headers=admin).json()
+    assert [e["action"] for e in log][-4:] == ["sign_in", "search", "document_view", "file_download"]
+    assert log[-3]["details"]["q"] == "蛟龍計畫"
+
+
+def test_public_calls_are_not_in_the_audit_log(client, world):
+    before = len(list(client.app.state.audit.entries()))
+    client.get("/api/search", params={"q": "圍標"})
+    assert len(list(client.app.state.audit.entries())) == before
+
+
+def test_admin_reclassification_is_effective_everywhere_at_once(client, world):
+    admin = token(client, "admin1", "correct horse battery staple")
+    doc_id = world["ids"]["r2.txt"]
+    assert client.get(f"/api/documents/{doc_id}").status_code == 404
+    response = client.post(f"/api/documents/{doc_id}/disclosure", headers=admin,
+                           json={"disclosure": "public", "reason": "released by court order"})
+    assert response.status_code == 200 and response.json()["disclosure"] == "public"
+    assert client.get(f"/api/documents/{doc_id}").status_code == 200
+    import time
+
+    time.sleep(0.6)  # reader reload interval
+    assert doc_id in {h["id"] for h in client.get("/api/search", params={"q": "蛟龍計畫補充"}).json()["hits"]}
+    client.post(f"/api/documents/{doc_id}/disclosure", headers=admin,
+                json={"disclosure": "restricted", "reason": "appeal pending"})
+    time.sleep(0.6)
+    assert client.get(f"/api/documents/{doc_id}").status_code == 404
+    assert client.get("/api/search", params={"q": "蛟龍計畫補充"}).json()["total"] == 0
+    actions = [e["action"] for e in client.app.state.audit.entries()]
+    assert actions.count("reclassify") >= 2
+
+
+# -- the access table -------------------------------------------------------------------------
+def api_routes() -> set[tuple[str, str]]:
+    paths = create_app().openapi()["paths"]
+    return {(method.upper(), path) for path, ops in paths.items() if path.startswith("/api/")
+            for method in ops}
+
+
+def test_every_api_route_has_exactly_one_rule():
+    routes = api_routes()
+    assert len(routes) >= 8
+    assert routes == set(ACCESS_RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(ACCESS_RULES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_walk_the_access_table(client, world, rule):
+    method, path = rule
+    needed = ACCESS_RULES[rule]
+    url = path.replace("{doc_id}", world["ids"]["p1.txt"])
+    kwargs = {"json": {"disclosure": "public", "reason": "access table walk"}} \
+        if "disclosure" in path else {}
+    if path == "/api/token":
+        kwargs = {"data": {"username": "auditor1", "password": "correct horse battery"}}
+    callers = {"public": {}, "auditor": token(client, "auditor1", "correct horse battery"),
+               "admin": token(client, "admin1", "correct horse battery staple")}
+    levels = {"public": 0, "auditor": 1, "admin": 2}
+    for role, headers in callers.items():
+        status = client.request(method, url, headers=headers, **kwargs).status_code
+        if levels[role] >= levels[needed]:
+            assert status < 400, (role, method, path, status)
+        else:
+            assert status in (401, 403), (role, method, path, status)
+
+
+def test_audit_chain_detects_any_tampering(client, tmp_path):
+    from search_api.audit_log import AuditLog
+
+    source = client.app.state.audit.path
+    intact, count, _ = AuditLog(source).verify()
+    assert intact and count >= 5
+    lines = source.read_text(encoding="utf-8").splitlines()
+    for index in range(len(lines)):
+        for tamper in ("edit", "delete", "swap"):
+            copy = tmp_path / f"audit-{index}-{tamper}.log"
+            changed = list(lines)
+            if tamper == "edit":
+                changed[index] = changed[index].replace('"role": "', '"role": "x', 1) \
+                    if '"role": "' in changed[index] else changed[index] + " "
+                changed[index] = changed[index].replace("auditor1", "someone_", 1) \
+                    if "auditor1" in changed[index] else changed[index].replace('"time": "2', '"time": "1', 1)
+            elif tamper == "delete":
+                if index == len(lines) - 1:
+                    continue  # cutting the tail is caught by comparing counts with a copy kept elsewhere
+                del changed[index]
+            elif index + 1 < len(lines):
+                changed[index], changed[index + 1] = changed[index + 1], changed[index]
+            else:
+                continue
+            copy.write_text("\n".join(changed) + "\n", encoding="utf-8")
+            assert not AuditLog(copy).verify()[0], (index, tamper)
