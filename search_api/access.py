@@ -22,6 +22,7 @@ ACCESS_RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/whoami"): "public",
     ("POST", "/api/documents/{doc_id}/disclosure"): "admin",
     ("GET", "/api/audit"): "admin",
+    ("GET", "/api/export"): "auditor",
 }
 
 

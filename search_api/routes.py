@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import mimetypes
 from datetime import date
+from urllib.parse import quote
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
+
+from analyzers.privacy import has_personal_data, mask
 
 from search_api.access import enforce_access
 from search_api.errors import NotFound
@@ -45,6 +51,10 @@ def _backend(request: Request):  # noqa: ANN202
     archive = _archive(request)
     who = request.state.principal
     return archive.for_audience(who.audience) if hasattr(archive, "for_audience") else archive
+
+
+def _is_public(request: Request) -> bool:
+    return request.state.principal.audience == "public"
 
 
 def _audit(request: Request, action: str, **details) -> None:  # noqa: ANN003
@@ -94,7 +104,13 @@ def search(
     page = _backend(request).search(SearchQuery(text=q, limit=limit, offset=offset,
                                                 filters=filters))
     _audit(request, "search", q=q, filters=filters.active(), total=page.total, offset=offset)
-    return SearchOut.model_validate(page, from_attributes=True)
+    out = SearchOut.model_validate(page, from_attributes=True)
+    if _is_public(request):
+        for hit in out.hits:
+            hit.title = mask(hit.title)
+            for highlight in hit.highlights:
+                highlight.text = mask(highlight.text)
+    return out
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentOut)
@@ -105,16 +121,19 @@ def document(request: Request, doc_id: str) -> DocumentOut:
     _audit(request, "document_view", doc_id=doc_id, disclosure=doc.disclosure)
     meta = {k: (v if isinstance(v, (str, int, float)) or v is None else str(v))
             for k, v in doc.metadata.items()}
-    return DocumentOut(id=doc.id, title=doc.title, filename=doc.filename, doc_type=doc.doc_type,
+    public = _is_public(request)
+    return DocumentOut(id=doc.id, title=mask(doc.title) if public else doc.title,
+                       filename=doc.filename, doc_type=doc.doc_type,
                        agency=doc.agency, case_id=doc.case_id, date=doc.date, lang=doc.lang,
                        format=doc.format, sha256=doc.sha256, metadata=meta,
                        disclosure=doc.disclosure,
-                       pages=[{"number": p.number, "text": p.text} for p in doc.pages],
+                       pages=[{"number": p.number, "text": mask(p.text) if public else p.text}
+                              for p in doc.pages],
                        file_url=f"/api/documents/{doc.id}/file")
 
 
 @router.get("/documents/{doc_id}/file")
-def document_file(request: Request, doc_id: str) -> FileResponse:
+def document_file(request: Request, doc_id: str):  # noqa: ANN201
     doc = _backend(request).get(doc_id)
     if doc is None:
         raise NotFound(f"no document with id {doc_id!r}")
@@ -122,6 +141,13 @@ def document_file(request: Request, doc_id: str) -> FileResponse:
     if not doc.sha256 or not path.is_file():
         raise NotFound(f"the original file of document {doc_id!r} is not stored")
     _audit(request, "file_download", doc_id=doc_id, disclosure=doc.disclosure)
+    if _is_public(request) and any(has_personal_data(p.text) for p in doc.pages):
+        # The original holds personal data of private persons: the public gets the text, masked.
+        text = "\n\n".join(f"[page {p.number}]\n{mask(p.text)}" for p in doc.pages)
+        name = doc.filename.rsplit(".", 1)[0] + ".masked.txt"
+        return PlainTextResponse(text, headers={
+            "Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}",
+            "X-Archive-Masked": "personal data of private persons removed"})
     media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(doc.filename)[0] \
         or "application/octet-stream"
     return FileResponse(path, media_type=media, filename=doc.filename)
@@ -174,3 +200,63 @@ def audit(request: Request, user: Annotated[str | None, Query(max_length=200)] =
                and (action is None or e.get("action") == action)
                and (since is None or e.get("time", "") >= since)]
     return [AuditEntryOut(**e) for e in entries[-limit:]]
+
+
+EXPORT_COLUMNS = ("id", "title", "filename", "doc_type", "case_id", "agency", "contractors", "date",
+                  "page", "score", "url")
+
+
+@router.get("/export")
+def export(
+    request: Request,
+    q: Annotated[str, Query(description="Query text in the archive's query language")] = "",
+    format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "csv",  # noqa: A002
+    doc_type: Keyword = None, agency: Keyword = None, case_id: Keyword = None,
+    contractor: Keyword = None,
+    date_from: Annotated[date | None, Query()] = None,
+    date_to: Annotated[date | None, Query()] = None,
+) -> StreamingResponse:
+    """Auditors: every hit of a search (no cap), streamed as CSV or JSON Lines."""
+    query = SearchQuery(text=q, limit=500, filters=Filters(
+        doc_type=doc_type, agency=agency, case_id=case_id, contractor=contractor,
+        date_from=date_from, date_to=date_to), facets=())
+    backend = _backend(request)
+    hits = backend.scan(query)  # validates the query before the response starts
+    first = next(hits, None)
+    _audit(request, "export", q=q, filters=query.filters.active(), format=format)
+
+    def rows():  # noqa: ANN202
+        if first is None:
+            return
+        for hit in _chain(first, hits):
+            yield {"id": hit.id, "title": hit.title, "filename": hit.filename,
+                   "doc_type": hit.doc_type, "case_id": hit.case_id, "agency": hit.agency,
+                   "contractors": "; ".join(hit.contractors),
+                   "date": hit.date.isoformat() if hit.date else "", "page": hit.page or "",
+                   "score": round(hit.score, 4),
+                   "url": f"/api/documents/{hit.id}/file" + (f"#page={hit.page}" if hit.page else "")}
+
+    def lines():  # noqa: ANN202
+        if format == "jsonl":
+            for row in rows():
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+            return
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        for row in rows():
+            writer.writerow(row)
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    media = "application/x-ndjson" if format == "jsonl" else "text/csv; charset=utf-8"
+    return StreamingResponse(lines(), media_type=media, headers={
+        "Content-Disposition": f"attachment; filename=archive-export.{format}"})
+
+
+def _chain(first, rest):  # noqa: ANN001, ANN202
+    yield first
+    yield from rest

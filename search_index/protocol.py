@@ -121,6 +121,7 @@ class Hit:
     page: int | None
     score: float
     highlights: list[Highlight] = field(default_factory=list)
+    contractors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -20,5 +20,6 @@ def page_of(query: SearchQuery, plan: QueryPlan, total: int,
         page = highlights[0].page if highlights else (doc.pages[0].number if doc.pages else None)
         hits.append(Hit(id=doc.id, title=doc.title, filename=doc.filename, doc_type=doc.doc_type,
                         agency=doc.agency, case_id=doc.case_id, date=doc.date, page=page,
-                        score=0.0 if plan.browse else float(score), highlights=highlights))
+                        score=0.0 if plan.browse else float(score), highlights=highlights,
+                        contractors=list(doc.contractors)))
     return SearchPage(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)

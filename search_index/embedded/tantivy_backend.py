@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from search_index.protocol import (
     FACET_FIELDS,
     BackendUnavailable,
     Facet,
+    Hit,
     IndexDocument,
     InvalidQuery,
     SearchError,
@@ -251,6 +252,19 @@ class TantivyBackend(BackendParts):
         return page_of(query, plan, result.count or 0, docs, facets,
                        self.suggestion(query.text),
                        self.max_highlights, self.snippet_chars)
+
+    def scan(self, query: SearchQuery, page_size: int = 500) -> Iterator[Hit]:
+        """Every match in ranked order (no cap), page by page; for exports."""
+        from dataclasses import replace
+
+        page = self.search(replace(query, limit=page_size, offset=0, facets=()))
+        offset = 0
+        while True:
+            yield from page.hits
+            offset += len(page.hits)
+            if not page.hits or offset >= page.total:
+                return
+            page = self.search(replace(query, limit=page_size, offset=offset, facets=()))
 
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         import tantivy

@@ -14,6 +14,7 @@ from search_index.protocol import (
     FACET_FIELDS,
     BackendUnavailable,
     Facet,
+    Hit,
     IndexDocument,
     InvalidQuery,
     SearchPage,
@@ -211,19 +212,21 @@ class ElasticsearchBackend(BackendParts):
                        self.suggestion(query.text),
                        self.max_highlights, self.snippet_chars)
 
-    def scan(self, query: SearchQuery, page_size: int = 1000) -> Iterator[IndexDocument]:
+    def scan(self, query: SearchQuery, page_size: int = 1000) -> Iterator[Hit]:
         """Every match in order, past the 10,000-hit window (search_after); for exports."""
+        from dataclasses import replace
+
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return
         after = None
+        paged = replace(query, limit=page_size, offset=0, facets=())
         while True:
-            paged = SearchQuery(text=query.text, limit=page_size, filters=query.filters,
-                                facets=(), highlight=False)
             body = translate.search_body(plan, paged, search_after=after)
-            _, docs, after = translate.parse_hits(dict(self._call(self.client.search,
-                                                                  index=self.prefix, body=body)))
-            yield from (doc for _, doc in docs)
+            total, docs, after = translate.parse_hits(dict(self._call(
+                self.client.search, index=self.prefix, body=body)))
+            yield from page_of(paged, plan, total, docs, {}, None, self.max_highlights,
+                               self.snippet_chars).hits
             if len(docs) < page_size or after is None:
                 return
 

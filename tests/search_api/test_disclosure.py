@@ -238,3 +238,52 @@ def test_audit_chain_detects_any_tampering(client, tmp_path):
                 continue
             copy.write_text("\n".join(changed) + "\n", encoding="utf-8")
             assert not AuditLog(copy).verify()[0], (index, tamper)
+
+
+# -- exports and privacy ------------------------------------------------------------------------
+def test_export_streams_every_hit_for_auditors_only(client, world):
+    assert client.get("/api/export", params={"q": "圍標調查"}).status_code == 401
+    headers = token(client, "auditor1", "correct horse battery")
+    response = client.get("/api/export", params={"q": "圍標調查", "format": "csv"}, headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {r["id"] for r in rows} == {world["ids"][n] for n in ("p1.txt", "p2.txt", "r1.txt", "r2.txt")}
+    assert all(r["url"].startswith("/api/documents/") for r in rows)
+    r1 = next(r for r in rows if r["id"] == world["ids"]["r1.txt"])
+    assert r1["case_id"] == "999Z999-99" and "暗影營造有限公司" in r1["contractors"]
+    lines = client.get("/api/export", params={"q": "圍標調查", "format": "jsonl"},
+                       headers=headers).text.strip().splitlines()
+    assert len(lines) == len(rows) and json.loads(lines[0])["id"]
+    log = [e for e in client.app.state.audit.entries() if e["action"] == "export"]
+    assert log and log[-1]["user"] == "auditor1"
+
+
+def test_personal_data_is_masked_for_the_public(tmp_path):
+    from analyzers.privacy import mask, national_id_is_valid
+
+    assert national_id_is_valid("A123456789") and not national_id_is_valid("A123456788")
+    text = "聯絡人 A123456789，手機 0912-345-678，wang@gmail.com；機關 service@mail.taipei.gov.tw 02-2345-6789"
+    masked = mask(text)
+    for secret in ("A123456789", "0912-345-678", "wang@gmail.com"):
+        assert secret not in masked
+    assert "service@mail.taipei.gov.tw" in masked and "02-2345-6789" in masked
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "minutes.txt").write_text("工作小組會議紀錄\n\n" + text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "var", _env_file=None)
+    run_ingest(folder, settings)
+    Accounts(settings.data_dir / "accounts.sqlite3").add_user("aud", "auditor", "long enough password")
+    with TestClient(create_app(settings)) as c:
+        hit = c.get("/api/search", params={"q": "工作小組"}).json()["hits"][0]
+        public = json.dumps(hit, ensure_ascii=False) + c.get(f"/api/documents/{hit['id']}").text
+        file = c.get(f"/api/documents/{hit['id']}/file")
+        assert file.headers["x-archive-masked"] and "A********9" in file.text
+        for secret in ("A123456789", "0912-345-678", "wang@gmail.com"):
+            assert secret not in public and secret not in file.text
+        headers = token(c, "aud", "long enough password")
+        assert "A123456789" in c.get(f"/api/documents/{hit['id']}", headers=headers).text
+        assert "A123456789" in c.get(f"/api/documents/{hit['id']}/file", headers=headers).text
