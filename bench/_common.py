@@ -18,6 +18,7 @@ CLI = [sys.executable, "-m", "cli.main"]
 def env_for(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["ARCHIVE_DATA_DIR"] = str(data_dir)
+    env["ARCHIVE_API__RATE_LIMIT_PER_MINUTE"] = "0"  # benchmarks measure the engine, not the limiter
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.setdefault("DO_NOT_TRACK", "1")
     return env

@@ -32,6 +32,23 @@ class IngestSettings(BaseModel):
     table_extraction: bool = Field(
         True, description="Extract tables with pdfplumber from PDF pages that draw ruling lines."
     )
+    ocr: bool = Field(
+        True, description="OCR image-only PDF pages and image files (JPEG/PNG/TIFF) with Tesseract."
+    )
+    ocr_languages: str = Field(
+        "chi_tra+eng", min_length=1, pattern=r"^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$",
+        description="Tesseract languages, joined with +; each needs its tesseract-ocr-* package.",
+    )
+    ocr_page_timeout_seconds: float = Field(
+        60.0, gt=0, description="Time limit for OCR of one page; a page over it is skipped."
+    )
+    ocr_max_pixels: int = Field(
+        40_000_000, ge=1_000_000,
+        description="Largest bitmap OCR renders or decodes; larger images are refused.",
+    )
+    ocr_tesseract_cmd: str = Field(
+        "tesseract", min_length=1, description="The Tesseract program (a name on PATH or a path)."
+    )
 
 
 class AnalysisSettings(BaseModel):
@@ -78,6 +95,9 @@ class ApiSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address `integrity-archive serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `integrity-archive serve` binds to.")
+    rate_limit_per_minute: int = Field(
+        1200, ge=0, description="Anonymous API requests per client address per minute (0: no limit).")
+    rate_limit_burst: int = Field(200, ge=1, description="Requests a client may send at once.")
 
 
 class Settings(BaseSettings):

@@ -51,6 +51,12 @@ def create_app(settings: Settings | None = None, backend=None, *,  # noqa: ANN00
     app = FastAPI(title="integrity-archive", version="0.1.0", lifespan=lifespan,
                   description="Search Taiwan's government procurement integrity disclosures.")
     install_error_handlers(app)
+    api_settings = (settings or get_settings()).api
+    if api_settings.rate_limit_per_minute > 0:
+        from search_api.rate_limit import RateLimitMiddleware, TokenBuckets
+
+        app.add_middleware(RateLimitMiddleware, buckets=TokenBuckets(
+            api_settings.rate_limit_per_minute, api_settings.rate_limit_burst))
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

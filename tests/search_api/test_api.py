@@ -200,3 +200,15 @@ def test_simplified_query_finds_the_same_documents(client):
     simplified = search(client, q="评选委员会会议纪录", limit=20)
     assert traditional["total"] == simplified["total"] > 0
     assert [h["id"] for h in traditional["hits"]] == [h["id"] for h in simplified["hits"]]
+
+
+def test_anonymous_callers_are_rate_limited(ingested_sample):
+    from config import Settings
+
+    settings = Settings(data_dir=ingested_sample.data_dir, _env_file=None,
+                        api={"rate_limit_per_minute": 60, "rate_limit_burst": 5})
+    with TestClient(create_app(settings)) as limited:
+        statuses = [limited.get("/api/search", params={"q": "廠商"}).status_code for _ in range(8)]
+    assert statuses[:5] == [200] * 5 and 429 in statuses[5:]
+    with TestClient(create_app(settings)) as fresh:
+        assert fresh.get("/").status_code == 200  # the page itself is not limited
