@@ -260,3 +260,58 @@ def export(
 def _chain(first, rest):  # noqa: ANN001, ANN202
     yield first
     yield from rest
+
+
+@router.get("/cases")
+def cases(request: Request, q: Annotated[str, Query(max_length=512)] = "",
+          agency: Keyword = None, contractor: Keyword = None) -> list[dict]:
+    """Cases (with document counts) matching a query, an agency or a contractor."""
+    from search_index.case_records import list_cases
+
+    found = list_cases(_backend(request), q, agency, contractor)
+    _audit(request, "case_list", q=q, agency=agency, contractor=contractor)
+    return found
+
+
+@router.get("/cases/{case_id}")
+def case(request: Request, case_id: str) -> dict:
+    """A case's timeline: background → planning → tender → meetings → award → progress →
+    resolution, with minutes' date, chair, attendees and decisions, amounts and contractors."""
+    from search_index.case_records import case_record
+
+    record = case_record(_backend(request), case_id)
+    if record is None:
+        raise NotFound(f"no case {case_id!r}")
+    _audit(request, "case_view", case_id=case_id)
+    return _masked(request, record)
+
+
+@router.get("/contractors/{key}")
+def contractor(request: Request, key: str) -> dict:
+    """A contractor by 統一編號 or name: its documents and roles, cases, amounts won per agency
+    and year."""
+    from search_index.case_records import contractor_record
+
+    record = contractor_record(_backend(request), key)
+    if record is None:
+        raise NotFound(f"no contractor {key!r}")
+    _audit(request, "contractor_view", key=key)
+    return _masked(request, record)
+
+
+@router.get("/agencies/{name}")
+def agency_view(request: Request, name: str) -> dict:
+    """An agency (part of its name is enough): its cases, contractors and amounts awarded."""
+    from search_index.case_records import agency_record
+
+    record = agency_record(_backend(request), name)
+    if record is None:
+        raise NotFound(f"no agency {name!r}")
+    _audit(request, "agency_view", name=name)
+    return _masked(request, record)
+
+
+def _masked(request: Request, record: dict) -> dict:
+    if not _is_public(request):
+        return record
+    return json.loads(mask(json.dumps(record, ensure_ascii=False)))
