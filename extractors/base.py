@@ -8,11 +8,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Page:
-    """One page of text (1-based ``number``); formats without pages have a single page 1."""
+    """One page of text (1-based ``number``); formats without pages have a single page 1.
+
+    ``ocr`` is True when the text was read from the page's pixels by OCR (a scan), not from a
+    text layer.
+    """
 
     number: int
     text: str
     tables: list[list[list[str]]] = field(default_factory=list)
+    ocr: bool = False
 
 
 @dataclass(frozen=True)

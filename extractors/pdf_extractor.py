@@ -1,12 +1,15 @@
-"""PDF: body text per page with pypdfium2, tables with pdfplumber on pages that draw ruling lines."""
+"""PDF: body text per page with pypdfium2, tables with pdfplumber on pages that draw ruling lines,
+and OCR (extractors.ocr) for pages that draw an image but have (almost) no text layer."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.base import (
     CorruptDocument,
+    EmptyDocument,
     EncryptedDocument,
     ExtractedDocument,
     LimitExceeded,
@@ -15,13 +18,18 @@ from extractors.base import (
     require_text,
 )
 
+if TYPE_CHECKING:
+    from extractors.ocr import OcrOptions
+
 log = logging.getLogger(__name__)
 
 # A page drawing at least this many path objects probably has a ruled table worth pdfplumber's time.
 TABLE_PATH_THRESHOLD = 8
 
 
-def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True) -> ExtractedDocument:
+def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True,
+                ocr: OcrOptions | None = None) -> ExtractedDocument:
+    """Text per page; with ``ocr``, image-only pages are read by Tesseract and marked ``ocr``."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -42,8 +50,14 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True) -> Ex
             raise LimitExceeded(f"PDF has {count} pages, more than the limit of {max_pages}")
         pages: list[Page] = []
         table_pages: list[int] = []
+        ocr_pages: list[int] = []
+        ocr_notes: dict[int, str] = {}
+        ocr_limited = False
+        ocr_seconds = 0.0
+        ocr_tried = 0
         for index in range(count):
             page = pdf[index]
+            from_ocr = False
             try:
                 textpage = page.get_textpage()
                 try:
@@ -52,16 +66,47 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True) -> Ex
                     textpage.close()
                 if tables and len(text) >= 20 and _draws_lines(page, pdfium_c):
                     table_pages.append(index)
+                if ocr is not None:
+                    from extractors.ocr import ocr_pdf_page, page_needs_ocr, visible_chars
+
+                    if page_needs_ocr(page, text):
+                        result = ocr_pdf_page(page, ocr)
+                        ocr_tried += 1
+                        ocr_seconds += result.seconds
+                        if result.skipped:
+                            ocr_notes[index + 1] = result.skipped
+                            ocr_limited = ocr_limited or result.limit
+                            log.warning("OCR skipped page %d of %s: %s", index + 1, path.name,
+                                        result.skipped)
+                        elif visible_chars(result.text) > visible_chars(text):
+                            text, from_ocr = result.text, True
+                            ocr_pages.append(index + 1)
             finally:
                 page.close()
-            pages.append(Page(number=index + 1, text=text))
+            pages.append(Page(number=index + 1, text=text, ocr=from_ocr))
         metadata = {k: v for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
     finally:
         pdf.close()
-    require_text("pdf", pages, "PDF (no text layer: an image-only scan needs OCR)")
+    if ocr is None:
+        require_text("pdf", pages, "PDF (no text layer: an image-only scan needs OCR)")
+    elif not any(p.text.strip() for p in pages):
+        notes = "; ".join(f"page {n}: {why}" for n, why in sorted(ocr_notes.items()))
+        if ocr_limited:
+            raise LimitExceeded(f"PDF has no text layer and OCR was refused ({notes[:400]})")
+        if ocr_notes:
+            raise EmptyDocument(f"PDF has no text layer and OCR failed ({notes[:400]})")
+        if not ocr_tried:
+            raise EmptyDocument("PDF (no text layer, and no image on any page to OCR) contains "
+                                "no extractable text")
+        raise EmptyDocument("PDF (no text layer, and OCR found no text in its images) contains "
+                            "no extractable text")
+    if ocr is not None and (ocr_pages or ocr_notes):
+        from extractors.ocr import ocr_metadata
+
+        metadata.update(ocr_metadata(ocr, ocr_pages, ocr_notes, ocr_seconds))
     if table_pages:
         found = _tables(path, table_pages)
-        pages = [Page(p.number, p.text, found.get(p.number - 1, [])) for p in pages]
+        pages = [Page(p.number, p.text, found.get(p.number - 1, []), p.ocr) for p in pages]
     title = str(metadata.get("Title", "")).strip()
     return ExtractedDocument(format="pdf", pages=pages, title=title,
                              metadata={"page_count": len(pages), **metadata})

@@ -13,10 +13,12 @@ from extractors.base import (
     LimitExceeded,
     UnsupportedFormat,
 )
+from extractors.ocr import OcrOptions, OcrUnavailable  # noqa: F401 - registers the error kind
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".odt"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx", ".odt"}
 
 _IMAGE_MAGIC = {
     b"\xff\xd8\xff": "a JPEG image",
@@ -34,10 +36,23 @@ class Limits:
     max_bytes: int = 512 * 1024 * 1024
     max_pdf_pages: int = 5000
     tables: bool = True
+    ocr: bool = True
+    ocr_languages: str = "chi_tra+eng"
+    ocr_page_timeout: float = 60.0
+    ocr_max_pixels: int = 40_000_000
+    ocr_tesseract: str = "tesseract"
+
+    def ocr_options(self) -> OcrOptions | None:
+        """Tesseract options, or None when OCR is switched off."""
+        if not self.ocr:
+            return None
+        return OcrOptions(languages=self.ocr_languages, page_timeout=self.ocr_page_timeout,
+                          max_pixels=self.ocr_max_pixels, tesseract=self.ocr_tesseract)
 
 
-def detect_format(path: Path) -> str:
-    """Return pdf, docx, odt, html or text; raise a typed error when the bytes say otherwise."""
+def detect_format(path: Path, *, ocr: bool = True) -> str:
+    """Return pdf, docx, odt, html, text or (with OCR) image; raise a typed error when the bytes
+    say otherwise. Without OCR an image is UnsupportedFormat."""
     size = path.stat().st_size
     if size == 0:
         raise EmptyDocument("file is empty (0 bytes)")
@@ -46,6 +61,8 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     for magic, what in _IMAGE_MAGIC.items():
         if head.startswith(magic):
+            if ocr:
+                return "image"
             raise UnsupportedFormat(
                 f"file named {path.name!r} is really {what}; image OCR is not enabled")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -97,11 +114,16 @@ def extract(path: Path, limits: Limits | None = None) -> ExtractedDocument:
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise LimitExceeded(f"file is {size} bytes, larger than the limit of {limits.max_bytes}")
-    fmt = detect_format(path)
+    ocr = limits.ocr_options()
+    fmt = detect_format(path, ocr=ocr is not None)
     if fmt == "pdf":
         from extractors.pdf_extractor import extract_pdf
 
-        return extract_pdf(path, max_pages=limits.max_pdf_pages, tables=limits.tables)
+        return extract_pdf(path, max_pages=limits.max_pdf_pages, tables=limits.tables, ocr=ocr)
+    if fmt == "image" and ocr is not None:
+        from extractors.ocr import extract_image
+
+        return extract_image(path, ocr, max_frames=limits.max_pdf_pages)
     if fmt == "docx":
         from extractors.office_extractor import extract_docx
 

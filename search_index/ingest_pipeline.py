@@ -159,6 +159,17 @@ def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False,
     return plan
 
 
+def _minutes_metadata(meta) -> dict[str, str]:  # noqa: ANN001
+    """Case title, meeting date and roles in minutes, as strings for the stored metadata."""
+    out = {"case_title": getattr(meta, "case_title", ""), "chair": getattr(meta, "chair", ""),
+           "recorder": getattr(meta, "recorder", ""),
+           "attendees": "、".join(getattr(meta, "attendees", ()) or ())}
+    meeting = getattr(meta, "meeting_date", None)
+    if meeting:
+        out["meeting_date"] = meeting.isoformat()
+    return {k: v for k, v in out.items() if v}
+
+
 def _iso_date(value: object):  # noqa: ANN202
     from datetime import date
 
@@ -206,7 +217,9 @@ def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
         lang=meta.lang, format=extracted.format, sha256=task.sha256, source=source,
         contractors=list(meta.contractors) or [str(c) for c in sidecar.get("contractors") or []],
         bans=list(meta.bans),
+        disclosure="restricted" if sidecar.get("disclosure") == "restricted" else "public",
         metadata={"relpath": task.relpath, "size": task.size,
+                  **_minutes_metadata(meta),
                   **{k: str(v) for k, v in sidecar.items()
                      if k in ("source_url", "referrer", "published", "disclosure") and v},
                   "tables": sum(len(p.tables) for p in extracted.pages),
@@ -270,7 +283,11 @@ class IngestSession:
         if self.backend is None:
             self.backend = open_backend(s, writable=True)
         limits = Limits(max_bytes=s.ingest.max_file_mb * 1024 * 1024,
-                        max_pdf_pages=s.ingest.max_pdf_pages, tables=s.ingest.table_extraction)
+                        max_pdf_pages=s.ingest.max_pdf_pages, tables=s.ingest.table_extraction,
+                        ocr=s.ingest.ocr, ocr_languages=s.ingest.ocr_languages,
+                        ocr_page_timeout=s.ingest.ocr_page_timeout_seconds,
+                        ocr_max_pixels=s.ingest.ocr_max_pixels,
+                        ocr_tesseract=s.ingest.ocr_tesseract_cmd)
         self.pool = ExtractorPool(workers=s.ingest.workers, timeout=s.ingest.file_timeout_seconds,
                                   memory_mb=s.ingest.file_memory_mb, limits=limits,
                                   postprocess=AnalyzeInWorker()).__enter__()
@@ -339,6 +356,12 @@ class IngestSession:
                 reason = str(error) if error else "unknown extraction failure"
                 records.append({**base, "status": "failed", "error_kind": kind, "reason": reason})
                 result.failed.append((task.relpath, kind, reason))
+        overrides = self.ledger.disclosure_overrides([d.id for d in documents])
+        if overrides:
+            from dataclasses import replace
+
+            documents = [replace(d, disclosure=overrides[d.id]) if d.id in overrides else d
+                         for d in documents]
         written = self.backend.upsert(documents)
         for record in records:  # the engine refused some documents: they are failures too
             reason = written.failed.get(record["doc_id"])
@@ -364,9 +387,11 @@ class IngestSession:
         if plan.removed:
             self.backend.delete(doc_id for _, doc_id in plan.removed)
             self.backend.commit()
+        # Names from the public partition only: restricted names must not shape public analysis.
+        public = getattr(self.backend, "public", self.backend)
         write_learned_dictionary(self.settings.learned_dictionary,
-                                 [f.value for f in self.backend.values("agency")]
-                                 + [f.value for f in self.backend.values("contractor")])
+                                 [f.value for f in public.values("agency")]
+                                 + [f.value for f in public.values("contractor")])
         with self.ledger.transaction() as conn:
             for relpath, _ in plan.removed:
                 self.ledger.remove(conn, plan.source, relpath)

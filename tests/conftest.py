@@ -55,7 +55,7 @@ def write_hostile_files(folder: Path) -> dict[str, str]:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "photo.pdf").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200))
     return {"corrupt.pdf": "corrupt", "encrypted.pdf": "encrypted", "empty.txt": "empty",
-            "photo.pdf": "unsupported"}
+            "photo.pdf": "corrupt"}
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from extractors import (
     detect_format,
     extract,
 )
+from extractors.registry import Limits
 from tests.conftest import SHARED, write_hostile_files
 
 LINES = ["臺北市政府採購評選委員會會議紀錄", "機關名稱：臺北市政府", "得標廠商：台灣宏遠工程股份有限公司",
@@ -106,7 +107,8 @@ def test_markdown_title(tmp_path):
 
 
 def test_hostile_files_raise_typed_errors(tmp_path):
-    expected = write_hostile_files(tmp_path)
+    # photo.pdf (JPEG magic bytes and zeros) is OCRed as an image now, and cannot be decoded
+    expected = {**write_hostile_files(tmp_path), "photo.pdf": "corrupt"}
     for name, kind in expected.items():
         with pytest.raises(ExtractionError) as info:
             extract(tmp_path / name)
@@ -170,6 +172,17 @@ def test_real_documents_yield_their_phrases(row):
 
 
 @pytest.mark.skipif(not (SHARED / "realdocs").exists(), reason="shared data not present")
-def test_scanned_pdfs_are_reported_as_needing_ocr():
+def test_scanned_pdfs_are_reported_as_needing_ocr_when_ocr_is_off():
+    # with OCR on, tests/extractors/test_ocr.py reads these scans
     with pytest.raises(EmptyDocument, match="OCR"):
-        extract(SHARED / "realdocs" / "scan_rid-01_p1.pdf")
+        extract(SHARED / "realdocs" / "scan_rid-01_p1.pdf", Limits(ocr=False))
+
+
+def test_images_need_ocr(tmp_path):
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200))
+    assert detect_format(photo) == "image"
+    with pytest.raises(UnsupportedFormat, match="image OCR is not enabled"):
+        detect_format(photo, ocr=False)
+    with pytest.raises(UnsupportedFormat, match="image OCR is not enabled"):
+        extract(photo, Limits(ocr=False))

@@ -115,6 +115,24 @@ def test_restricted_document_and_file_look_exactly_like_missing_ones(client, wor
             missing.json()["message"].replace("0000000000000000deadbeef", "ID")
 
 
+@pytest.mark.parametrize("url", ["/api/cases/999Z999-99", "/api/contractors/22099131",
+                                 "/api/contractors/暗影營造有限公司", "/api/agencies/秘密調查局"])
+def test_case_contractor_and_agency_views_hide_restricted_material(client, url):
+    hidden = client.get(url)
+    assert hidden.status_code == 404
+    assert not any(c in hidden.text for c in CANARIES if c not in url)
+    headers = token(client, "auditor1", "correct horse battery")
+    assert client.get(url, headers=headers).status_code == 200
+
+
+def test_case_listing_and_shared_contractor_views_show_public_documents_only(client, world):
+    listed = client.get("/api/cases", params={"q": "圍標調查"}).json()
+    assert "999Z999-99" not in {c["case_id"] for c in listed}
+    view = client.get("/api/agencies/調查").json() if client.get("/api/agencies/調查").status_code == 200 \
+        else {}
+    assert not any(c in json.dumps(view, ensure_ascii=False) for c in CANARIES)
+
+
 def test_health_counts_public_documents_only(client):
     assert client.get("/api/health").json()["documents"] == len(PUBLIC_DOCS)
 
@@ -196,7 +214,8 @@ def test_every_api_route_has_exactly_one_rule():
 def test_walk_the_access_table(client, world, rule):
     method, path = rule
     needed = ACCESS_RULES[rule]
-    url = path.replace("{doc_id}", world["ids"]["p1.txt"])
+    url = (path.replace("{doc_id}", world["ids"]["p1.txt"]).replace("{case_id}", "113P001-01")
+           .replace("{key}", "59872473").replace("{name}", "臺北市政府"))
     kwargs = {"json": {"disclosure": "public", "reason": "access table walk"}} \
         if "disclosure" in path else {}
     if path == "/api/token":
