@@ -68,7 +68,9 @@ def detect_format(path: Path, *, ocr: bool = True) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00" in _read_all(path, 1 << 20):
             raise EncryptedDocument("Office file is encrypted with a password")
-        raise UnsupportedFormat("legacy binary Office file (.doc/.xls); save it as DOCX or ODT")
+        if suffix == ".doc" or _is_word_binary(path):
+            return "doc"
+        raise UnsupportedFormat("legacy binary Office file (.xls/.ppt); save it as XLSX/ODS")
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -82,6 +84,11 @@ def detect_format(path: Path, *, ocr: bool = True) -> str:
     if suffix in TEXT_SUFFIXES:
         return "text"
     raise UnsupportedFormat(f"unsupported file type {suffix or '(no extension)'!r}")
+
+
+def _is_word_binary(path: Path) -> bool:
+    """An OLE compound file holding a WordDocument stream (name stored in UTF-16)."""
+    return b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t\x00" in _read_all(path, 1 << 20)
 
 
 def _read_all(path: Path, limit: int) -> bytes:
@@ -124,6 +131,10 @@ def extract(path: Path, limits: Limits | None = None) -> ExtractedDocument:
         from extractors.ocr import extract_image
 
         return extract_image(path, ocr, max_frames=limits.max_pdf_pages)
+    if fmt == "doc":
+        from extractors.legacy_office import extract_doc
+
+        return extract_doc(path)
     if fmt == "docx":
         from extractors.office_extractor import extract_docx
 

@@ -20,6 +20,7 @@ from search_index.ingest_pipeline import (  # noqa: E402
     IngestPlan,
     IngestSession,
     IngestSummary,
+    doc_id_for,
 )
 
 
@@ -52,6 +53,11 @@ def process_batch(session: IngestSession, source: str, batch: list[FileTask],
     return session.process(source, batch, next_batch)
 
 
+@task(name="alert-saved-searches", cache_policy=NO_CACHE)
+def alert_task(session: IngestSession, indexed_ids: set[str]) -> int:
+    return session.alert_saved_searches(indexed_ids)
+
+
 @task(name="remove-deleted", cache_policy=NO_CACHE)
 def finish_task(session: IngestSession, plan: IngestPlan) -> int:
     return session.finish(plan)
@@ -82,9 +88,11 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
                     plan.source, len(plan.tasks), len(batches), plan.unchanged, plan.still_failed,
                     len(plan.removed))
         summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
+        indexed: list[str] = []
         for number, batch in enumerate(batches, start=1):
             upcoming = batches[number] if number < len(batches) else None
             result = process_batch(session, plan.source, batch, upcoming, number)
+            indexed.extend(result.indexed)
             summary.indexed += len(result.indexed)
             summary.failed += len(result.failed)
             summary.failures.extend(result.failed)
@@ -93,6 +101,9 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
             for relpath, kind, reason in result.failed:
                 logger.warning("failed %s (%s): %s", relpath, kind, reason)
         summary.removed = finish_task(session, plan)
+        alerts = alert_task(session, {doc_id_for(plan.source, f) for f in indexed})
+        if alerts:
+            logger.info("%d new matches for saved searches", alerts)
         ledger.finish_run(run_id, indexed=summary.indexed, skipped=summary.skipped,
                           failed=summary.failed, removed=summary.removed)
     create_markdown_artifact(markdown=summary_markdown(summary), key="ingest-summary",

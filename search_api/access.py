@@ -27,6 +27,10 @@ ACCESS_RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/documents/{doc_id}/disclosure"): "admin",
     ("GET", "/api/audit"): "admin",
     ("GET", "/api/export"): "auditor",
+    ("GET", "/api/saved-searches"): "auditor",
+    ("POST", "/api/saved-searches"): "auditor",
+    ("DELETE", "/api/saved-searches/{search_id}"): "auditor",
+    ("GET", "/api/alerts"): "auditor",
 }
 
 

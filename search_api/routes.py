@@ -22,6 +22,7 @@ from search_api.schemas import (
     DisclosureIn,
     DocumentOut,
     HealthOut,
+    SavedSearchIn,
     SearchOut,
     TokenOut,
     WhoAmIOut,
@@ -315,3 +316,42 @@ def _masked(request: Request, record: dict) -> dict:
     if not _is_public(request):
         return record
     return json.loads(mask(json.dumps(record, ensure_ascii=False)))
+
+
+def _saved(request: Request):  # noqa: ANN202
+    from search_index.saved_searches import SavedSearches
+
+    return SavedSearches(request.app.state.settings.data_dir / "saved_searches.sqlite3")
+
+
+@router.get("/saved-searches")
+def saved_searches(request: Request) -> list[dict]:
+    return [s.__dict__ for s in _saved(request).of(request.state.principal.name)]
+
+
+@router.post("/saved-searches")
+def save_search(request: Request, body: SavedSearchIn) -> dict:
+    """Save a query (e.g. a contractor's 統一編號); new matches of each ingest run are listed
+    under /api/alerts."""
+    from search_index.query_language import parse_query, resolve_fields
+
+    resolve_fields(parse_query(body.query))  # a malformed query is refused now, not at alert time
+    saved = _saved(request).save(request.state.principal.name, body.name, body.query)
+    _audit(request, "save_search", name=body.name, query=body.query)
+    return saved.__dict__
+
+
+@router.delete("/saved-searches/{search_id}")
+def delete_saved_search(request: Request, search_id: int) -> dict:
+    """Idempotent: deleting a search that is not (or no longer) yours reports false."""
+    return {"deleted": _saved(request).delete(request.state.principal.name, search_id)}
+
+
+@router.get("/alerts")
+def alerts(request: Request, unseen: bool = False, mark_seen: bool = False) -> list[dict]:
+    """New matches of the caller's saved searches, newest ingest run first."""
+    store = _saved(request)
+    found = store.alerts(request.state.principal.name, unseen_only=unseen)
+    if mark_seen:
+        store.mark_seen(request.state.principal.name)
+    return found

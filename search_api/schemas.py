@@ -98,3 +98,8 @@ class AuditEntryOut(BaseModel):
     details: dict
     previous: str
     hash: str
+
+
+class SavedSearchIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    query: str = Field(min_length=1, max_length=512, description="In the archive's query language")

@@ -380,6 +380,15 @@ class IngestSession:
                 self.ledger.record(conn, **record)
         return result
 
+    def alert_saved_searches(self, indexed_ids: set[str]) -> int:
+        """List this run's new and changed documents for the saved searches they match."""
+        from search_index.saved_searches import SavedSearches
+
+        assert self.backend is not None
+        full = getattr(self.backend, "full", self.backend)
+        return SavedSearches(self.settings.data_dir / "saved_searches.sqlite3").record_run(
+            full, indexed_ids)
+
     def finish(self, plan: IngestPlan) -> int:
         """Remove deleted files from the index and the ledger; note same-content touches;
         refresh the learned dictionary of agency and contractor names."""
@@ -408,11 +417,14 @@ def run_ingest(source: Path, settings: Settings | None = None, *,
         plan = session.plan(source, retry_failed=retry_failed)
         summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
         batches = plan.batches(settings.ingest.batch_size)
+        indexed: list[str] = []
         for number, batch in enumerate(batches):
             upcoming = batches[number + 1] if number + 1 < len(batches) else None
             result = session.process(plan.source, batch, upcoming)
+            indexed.extend(result.indexed)
             summary.indexed += len(result.indexed)
             summary.failed += len(result.failed)
             summary.failures.extend(result.failed)
         summary.removed = session.finish(plan)
+        session.alert_saved_searches({doc_id_for(plan.source, f) for f in indexed})
     return summary

@@ -120,7 +120,7 @@ def test_hostile_files_raise_typed_errors(tmp_path):
     ("letters.pdf", b"http://example.invalid/a.pdf\n", UnsupportedFormat),
     ("archive.docx", b"PK\x03\x04" + bytes(40), CorruptDocument),
     ("sheet.xlsx", b"plain", UnsupportedFormat),
-    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), UnsupportedFormat),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), UnsupportedFormat),
     ("blank.html", b"<html><body>   </body></html>", EmptyDocument),
     ("binary.txt", b"\x00\x01\x02" * 100, CorruptDocument),
 ])

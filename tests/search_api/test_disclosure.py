@@ -220,6 +220,9 @@ def test_walk_the_access_table(client, world, rule):
         if "disclosure" in path else {}
     if path == "/api/token":
         kwargs = {"data": {"username": "auditor1", "password": "correct horse battery"}}
+    if path == "/api/saved-searches" and method == "POST":
+        kwargs = {"json": {"name": "walk", "query": "廠商"}}
+    url = url.replace("{search_id}", "1")
     callers = {"public": {}, "auditor": token(client, "auditor1", "correct horse battery"),
                "admin": token(client, "admin1", "correct horse battery staple")}
     levels = {"public": 0, "auditor": 1, "admin": 2}
@@ -306,3 +309,28 @@ def test_personal_data_is_masked_for_the_public(tmp_path):
         headers = token(c, "aud", "long enough password")
         assert "A123456789" in c.get(f"/api/documents/{hit['id']}", headers=headers).text
         assert "A123456789" in c.get(f"/api/documents/{hit['id']}/file", headers=headers).text
+
+
+
+def test_saved_search_alerts_list_new_matches_after_an_ingest(tmp_path):
+    folder = tmp_path / "docs"
+    write(folder, PUBLIC_DOCS)
+    settings = Settings(data_dir=tmp_path / "var", _env_file=None)
+    run_ingest(folder, settings)
+    Accounts(settings.data_dir / "accounts.sqlite3").add_user("aud", "auditor", "long enough password")
+    with TestClient(create_app(settings)) as c:
+        headers = token(c, "aud", "long enough password")
+        saved = c.post("/api/saved-searches", headers=headers,
+                       json={"name": "shadow", "query": "contractor:22099131"})
+        assert saved.status_code == 200
+        assert c.post("/api/saved-searches", headers=headers,
+                      json={"name": "bad", "query": "date:2024-13-01"}).status_code == 422
+        assert c.get("/api/alerts", headers=headers).json() == []
+    write(folder, RESTRICTED_DOCS, restricted=True)
+    run_ingest(folder, settings)
+    with TestClient(create_app(settings)) as c:
+        headers = token(c, "aud", "long enough password")
+        found = c.get("/api/alerts", headers=headers, params={"mark_seen": True}).json()
+        assert [a["doc_id"] for a in found] == [doc_id_for(str(folder.resolve()), "r1.txt")]
+        assert c.get("/api/alerts", headers=headers, params={"unseen": True}).json() == []
+        assert c.get("/api/alerts").status_code == 401
