@@ -186,3 +186,31 @@ def test_images_need_ocr(tmp_path):
         detect_format(photo, ocr=False)
     with pytest.raises(UnsupportedFormat, match="image OCR is not enabled"):
         extract(photo, Limits(ocr=False))
+
+
+def test_legacy_doc_is_read_through_libreoffice_or_refused_clearly(tmp_path):
+    import shutil
+    import subprocess
+
+    from extractors.legacy_office import soffice
+
+    source = tmp_path / "minutes.docx"
+    write_docx(source, LINES)
+    binary = soffice()
+    if binary is None:
+        doc = tmp_path / "minutes.doc"
+        doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le")
+                        + bytes(600))
+        with pytest.raises(UnsupportedFormat, match="LibreOffice"):
+            extract(doc)
+        return
+    subprocess.run([binary, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path),
+                    str(source)], check=True, capture_output=True, timeout=180,
+                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    made = tmp_path / "minutes.doc"
+    assert made.read_bytes().startswith(b"\xd0\xcf\x11\xe0")
+    renamed = tmp_path / "legacy-upload.doc"
+    shutil.move(made, renamed)
+    doc = extract(renamed)
+    assert doc.format == "doc" and "評選委員會會議紀錄" in doc.text
+    assert doc.metadata["converted_with"] == "LibreOffice"
