@@ -60,6 +60,7 @@ def _entry(doc: IndexDocument) -> dict[str, Any]:
         "id": doc.id, "title": doc.title, "filename": doc.filename, "doc_type": doc.doc_type,
         "stage": STAGE_LABELS.get(doc.doc_type, doc.doc_type),
         "date": doc.date.isoformat() if doc.date else None, "pages": len(doc.pages),
+        "page_urls": [f"/api/documents/{doc.id}/file#page={p.number}" for p in doc.pages],
         "url": f"/api/documents/{doc.id}", "file_url": f"/api/documents/{doc.id}/file",
         "contractors": list(doc.contractors),
     }

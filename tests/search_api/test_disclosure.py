@@ -4,7 +4,8 @@ auditor/admin access is in the tamper-evident audit log. Access rules are one ta
 from __future__ import annotations
 
 import json
-import shutil
+import os
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -38,16 +39,31 @@ def write(folder, docs, restricted=False):  # noqa: ANN001, ANN201
             (folder / f"{name}.meta.json").write_text(json.dumps({"disclosure": "restricted"}))
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """Two archives of one folder: A before, B after the restricted documents arrived."""
+ES_URL = os.environ.get("ELASTICSEARCH_URL")
+
+
+@pytest.fixture(scope="module", params=[
+    "embedded", pytest.param("elasticsearch", marks=[
+        pytest.mark.elasticsearch,
+        pytest.mark.skipif(not ES_URL, reason="ELASTICSEARCH_URL is not set: no live cluster")])])
+def world(request, tmp_path_factory):
+    """Two archives of one folder: A before, B after the restricted documents arrived; the
+    whole suite runs on each backend."""
     base = tmp_path_factory.mktemp("disclosure")
     folder = base / "docs"
     write(folder, PUBLIC_DOCS)
-    only_public = Settings(data_dir=base / "A", _env_file=None)
+
+    def settings_for(name: str) -> Settings:
+        extra = {}
+        if request.param == "elasticsearch":
+            extra = {"backend": "elasticsearch", "elasticsearch": {
+                "url": ES_URL, "index_prefix": f"leak-{uuid.uuid4().hex[:8]}-{name.lower()}"}}
+        return Settings(data_dir=base / name, _env_file=None, **extra)
+
+    only_public = settings_for("A")
     run_ingest(folder, only_public)
     write(folder, RESTRICTED_DOCS, restricted=True)
-    mixed = Settings(data_dir=base / "B", _env_file=None)
+    mixed = settings_for("B")
     run_ingest(folder, mixed)
     accounts = Accounts(mixed.data_dir / "accounts.sqlite3")
     accounts.add_user("auditor1", "auditor", "correct horse battery")
