@@ -25,7 +25,9 @@ def env_settings(monkeypatch, tmp_path):
 
 def test_website_source_is_crawled_into_the_index_and_recrawled_incrementally(env_settings,
                                                                               tmp_path):
-    from flows.collect_flow import collect_source
+    from flows.collect_flow import collect_source as flow
+
+    collect_source = flow.with_options(retries=0)  # a failure shows at once, not after a retry delay
 
     with Site(tmp_path / "site", slow_seconds=3.0) as site:
         sources = tmp_path / "sources.yaml"
