@@ -22,9 +22,15 @@ def measure(folder: Path, data_dir: Path) -> dict:
     from search_index import SearchQuery, open_backend
     from search_index.ingest_pipeline import run_ingest
 
+    import shutil
+
     settings = Settings(data_dir=data_dir, _env_file=None)
-    summary = run_ingest(folder, settings)
     rows = [json.loads(line) for line in (folder / "manifest.jsonl").read_text().splitlines() if line]
+    documents = data_dir.parent / "realdocs-input"  # the documents only, not README/manifest
+    documents.mkdir(parents=True, exist_ok=True)
+    for row in rows:
+        shutil.copyfile(folder / row["file"], documents / row["file"])
+    summary = run_ingest(documents, settings)
     per_format: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses = []
     backend = open_backend(settings)

@@ -1,5 +1,7 @@
 """A tamper-evident audit log: JSON lines, each carrying the SHA-256 of the previous line's hash
-and its own content, so editing, removing or reordering any line breaks the chain."""
+and its own content, so editing, removing or reordering any line breaks the chain. A head file
+beside it holds the count and hash of the last entry, so cutting lines off the end shows too
+(keep a copy of the head elsewhere to guard against rewriting both)."""
 
 from __future__ import annotations
 
@@ -50,7 +52,20 @@ class AuditLog:
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 fh.flush()
+            head = self._read_head()
+            self.head_path.write_text(json.dumps({"count": head.get("count", 0) + 1,
+                                                  "hash": entry["hash"]}), encoding="utf-8")
         return entry
+
+    @property
+    def head_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".head")
+
+    def _read_head(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.head_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
 
     def entries(self) -> Iterator[dict[str, Any]]:
         if not self.path.exists():
@@ -81,4 +96,8 @@ class AuditLog:
             return True, 0, "no audit log yet"
         except (ValueError, AttributeError) as exc:
             return False, count, f"line {count + 1}: unreadable ({exc})"
+        head = self._read_head()
+        if head and (head.get("count") != count or head.get("hash") != previous):
+            return False, count, (f"the log ends after {count} entries but {head.get('count')} "
+                                  "were written: entries were cut off the end")
         return True, count, f"{count} entries, chain intact"

@@ -43,7 +43,10 @@ def test_scheduled_source_runs_twice_and_second_run_finds_nothing_new(tmp_path, 
                        "    interval_seconds: 8\n", encoding="utf-8")
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_API_URL=api,
+    from flows.prefect_env import EPHEMERAL_DEFAULTS
+
+    base_env = {k: v for k, v in os.environ.items() if k not in EPHEMERAL_DEFAULTS}
+    env = dict(base_env, PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_API_URL=api,
                PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
                PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2",
                PREFECT_RUNNER_POLL_FREQUENCY="2", PREFECT_SERVER_UI_ENABLED="false",
