@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from config import reset_settings
 from search_index import SearchQuery, open_backend
 from search_index.ledger import Ledger
 from tests.collectors.fixture_site import Site
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def env_settings(monkeypatch, tmp_path):
-    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "var"))
-    reset_settings()
-    from config import get_settings
-
-    yield get_settings()
-    reset_settings()
 
 
 def test_website_source_is_crawled_into_the_index_and_recrawled_incrementally(env_settings,

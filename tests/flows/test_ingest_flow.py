@@ -6,22 +6,11 @@ import shutil
 
 import pytest
 
-from config import reset_settings
 from search_index import SearchQuery, open_backend
 from search_index.ledger import Ledger
 from tests.conftest import write_hostile_files
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def env_settings(monkeypatch, tmp_path):
-    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "var"))
-    reset_settings()
-    from config import get_settings
-
-    yield get_settings()
-    reset_settings()
 
 
 def test_flow_ingests_reports_and_is_idempotent(env_settings, sample_corpus, tmp_path):
