@@ -45,9 +45,12 @@ ingest: setup
 serve: setup
 	$(BIN)/integrity-archive serve --host $(HOST) --port $(PORT)
 
-bench: setup ## benchmarks: retrieval quality and ingest speed (figures printed, JSON in bench/results)
+bench: setup ## benchmarks (figures printed, JSON in bench/results)
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/segmentation.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/realdocs.py
+	$(BIN)/python bench/metadata.py
 
 es-up: ## start Elasticsearch and a Prefect server with Docker (compose.yaml)
 	docker compose up -d elasticsearch prefect
