@@ -6,7 +6,7 @@ the Prefect flow into a fresh data dir. Prints pages/s for both, the ratio, and 
 The flow-run time (from Prefect's own start and end times) is shown beside the wall time of the
 command, whose extra seconds are interpreter and ephemeral Prefect-server start-up.
 
-    python bench/ingest.py [--files 1000] [--pages 10]
+    python bench/ingest.py [--files 2000] [--pages 10]
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def flow_run_seconds(data_dir: Path) -> float | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--pages", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:

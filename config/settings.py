@@ -19,7 +19,7 @@ ELASTICSEARCH_DIR = Path(__file__).resolve().parent / "elasticsearch"
 class IngestSettings(BaseModel):
     """How the ingest flow batches and isolates work."""
 
-    batch_size: int = Field(64, ge=1, le=10_000, description="Files per Prefect task.")
+    batch_size: int = Field(128, ge=1, le=10_000, description="Files per Prefect task.")
     workers: int = Field(2, ge=1, le=64, description="Extraction worker processes.")
     file_timeout_seconds: float = Field(
         120.0, gt=0, description="Per-file extraction time limit; a file over it is quarantined."

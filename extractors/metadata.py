@@ -23,6 +23,7 @@ the text; within one source the first rule in ``_TYPE_RULES`` order wins:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +44,7 @@ _WIDE.update({ord("／"): "/", ord("．"): ".", ord("－"): "-", ord("＄"): "$"
               ord("＃"): "#", ord("＿"): "_", ord("＆"): "&", ord("\u00a0"): " "})
 
 
+@functools.lru_cache(maxsize=16)
 def fold_width(text: str) -> str:
     """Full-width digits, letters and ／．－＄ → ASCII; same length as the input."""
     return text.translate(_WIDE)

@@ -27,14 +27,29 @@ def engine_fields(doc: IndexDocument, analyzer: Analyzer) -> dict[str, str | lis
         if value:
             fields[name] = value
     if doc.agency:
-        fields["agency_key"] = key_of(doc.agency)
-        fields["agency_text"] = " ".join(analyzer.bigrams(doc.agency))
+        fields["agency_key"], fields["agency_text"] = _name_fields(doc.agency, analyzer)
     if doc.case_id:
         fields["case_key"] = case_key(doc.case_id)
     if doc.contractors:
+        names = [_name_fields(c, analyzer) for c in doc.contractors]
         fields["contractor"] = list(doc.contractors)
-        fields["contractor_key"] = [key_of(c) for c in doc.contractors]
-        fields["contractor_text"] = [" ".join(analyzer.bigrams(c)) for c in doc.contractors]
+        fields["contractor_key"] = [key for key, _ in names]
+        fields["contractor_text"] = [text for _, text in names]
     if doc.bans:
         fields["ban"] = list(doc.bans)
     return fields
+
+
+_NAMES: dict[tuple[int, str], tuple[str, str]] = {}
+
+
+def _name_fields(name: str, analyzer: Analyzer) -> tuple[str, str]:
+    """(exact key, bigram text) of an agency or contractor name; names repeat across thousands
+    of documents, so they are analysed once per analyzer."""
+    cache_key = (id(analyzer.segmenter), name)
+    found = _NAMES.get(cache_key)
+    if found is None:
+        if len(_NAMES) > 50_000:
+            _NAMES.clear()
+        found = _NAMES[cache_key] = (key_of(name), " ".join(analyzer.bigrams(name)))
+    return found

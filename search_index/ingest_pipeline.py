@@ -16,7 +16,7 @@ from pathlib import Path
 from analyzers import IndexFields
 from config import Settings, get_settings
 from extractors.base import ExtractedDocument
-from extractors.metadata import extract_metadata
+from extractors.metadata import DocumentMetadata, extract_metadata
 from extractors.registry import Limits
 from extractors.sandbox import ExtractorPool
 from search_index import open_backend
@@ -185,27 +185,37 @@ def document_title(extracted: ExtractedDocument, filename: str) -> str:
     return (extracted.title or first_line or Path(filename).stem)[:300]
 
 
+@dataclass(frozen=True)
+class WorkerAnalysis:
+    """What an extraction worker computes besides the text: index tokens and metadata."""
+
+    fields: IndexFields
+    metadata: DocumentMetadata
+
+
 class AnalyzeInWorker:
-    """Extraction-worker post-processing: tokens for the index, computed in parallel."""
+    """Extraction-worker post-processing: tokens and metadata, computed in parallel."""
 
     def warmup(self) -> None:
         from analyzers import get_analyzer
 
         get_analyzer().segmenter.ensure_loaded()
 
-    def __call__(self, path: Path, extracted: ExtractedDocument) -> IndexFields:
+    def __call__(self, path: Path, extracted: ExtractedDocument) -> WorkerAnalysis:
         from analyzers import get_analyzer
 
         title = document_title(extracted, path.name)
-        return get_analyzer().index_fields(title, [p.text for p in extracted.pages])
+        return WorkerAnalysis(get_analyzer().index_fields(title, [p.text for p in extracted.pages]),
+                              extract_metadata(title, path.name, extracted.text))
 
 
 def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
-                      analyzed: IndexFields | None = None) -> IndexDocument:
+                      analyzed: IndexFields | None = None,
+                      meta: DocumentMetadata | None = None) -> IndexDocument:
     filename = Path(task.relpath).name
     text = extracted.text
     title = document_title(extracted, filename)
-    meta = extract_metadata(title, filename, text)
+    meta = meta or extract_metadata(title, filename, text)
     sidecar = read_sidecar(Path(task.path))
     published = _iso_date(sidecar.get("published"))
     return IndexDocument(
@@ -346,8 +356,10 @@ class IngestSession:
             except OSError as exc:
                 log.warning("could not keep a copy of %s: %s", task.relpath, exc)
             if outcome.document is not None:
-                analyzed = outcome.extra if isinstance(outcome.extra, IndexFields) else None
-                documents.append(to_index_document(task, source, outcome.document, analyzed))
+                extra = outcome.extra if isinstance(outcome.extra, WorkerAnalysis) else None
+                documents.append(to_index_document(
+                    task, source, outcome.document, extra.fields if extra else None,
+                    extra.metadata if extra else None))
                 records.append({**base, "status": "indexed"})
                 result.indexed.append(task.relpath)
             else:
