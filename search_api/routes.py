@@ -1,4 +1,5 @@
-"""HTTP routes: health, search, documents and original files."""
+"""HTTP routes: health, search, documents and files, cases, contractors and agencies, sign-in,
+reclassification, audit, exports, saved searches and alerts. Access: search_api/access.py."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import io
 import json
 import mimetypes
 from datetime import date
-from urllib.parse import quote
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
 
 from analyzers.privacy import has_personal_data, mask
-
 from search_api.access import enforce_access
 from search_api.errors import NotFound
 from search_api.schemas import (
@@ -50,8 +50,9 @@ def _archive(request: Request):  # noqa: ANN202
 def _backend(request: Request):  # noqa: ANN202
     """The partition this caller may read (public unless signed in as auditor or admin)."""
     archive = _archive(request)
-    who = request.state.principal
-    return archive.for_audience(who.audience) if hasattr(archive, "for_audience") else archive
+    if not hasattr(archive, "for_audience"):  # never guess which documents the public may see
+        raise BackendUnavailable("the archive is not partitioned by disclosure")
+    return archive.for_audience(request.state.principal.audience)
 
 
 def _is_public(request: Request) -> bool:
