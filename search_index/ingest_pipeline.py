@@ -15,7 +15,7 @@ from pathlib import Path
 
 from analyzers import IndexFields
 from config import Settings, get_settings
-from extractors.base import ExtractedDocument
+from extractors.base import CorruptDocument, ExtractedDocument
 from extractors.metadata import DocumentMetadata, extract_metadata
 from extractors.registry import Limits
 from extractors.sandbox import ExtractorPool
@@ -355,11 +355,19 @@ class IngestSession:
                 store_original(self.settings.files_dir, task)
             except OSError as exc:
                 log.warning("could not keep a copy of %s: %s", task.relpath, exc)
+            document = None
             if outcome.document is not None:
                 extra = outcome.extra if isinstance(outcome.extra, WorkerAnalysis) else None
-                documents.append(to_index_document(
-                    task, source, outcome.document, extra.fields if extra else None,
-                    extra.metadata if extra else None))
+                try:
+                    document = to_index_document(task, source, outcome.document,
+                                                 extra.fields if extra else None,
+                                                 extra.metadata if extra else None)
+                except Exception as exc:  # noqa: BLE001 - one odd file never stops the batch
+                    log.exception("could not build the index document of %s", task.relpath)
+                    outcome = type(outcome)(outcome.path, error=CorruptDocument(
+                        f"metadata could not be read ({type(exc).__name__}: {exc})"[:500]))
+            if document is not None:
+                documents.append(document)
                 records.append({**base, "status": "indexed"})
                 result.indexed.append(task.relpath)
             else:
