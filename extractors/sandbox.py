@@ -102,6 +102,8 @@ class _Worker:
                     f"extraction took longer than the {timeout:g} s limit"))
             message = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            if self.proc is not None:
+                self.proc.join(5)  # reap it, so the exit code is known
             code = self.proc.exitcode if self.proc else None
             self.kill()
             return Outcome(path, error=LimitExceeded(
