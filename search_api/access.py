@@ -6,7 +6,8 @@ read the public partition only; auditors and admins read everything, and their r
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import OAuth2PasswordBearer
 
 from search_api.accounts import PUBLIC, Accounts, Principal
 
@@ -52,7 +53,12 @@ def principal_of(request: Request) -> Principal:
     return who
 
 
-def enforce_access(request: Request) -> None:
+# Declares the OAuth2 password flow in the OpenAPI schema (the Authorize button of /docs);
+# the credential itself is read by principal_of, which also accepts API keys.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
+
+
+def enforce_access(request: Request, _token: str | None = Depends(oauth2_scheme)) -> None:
     """Router dependency: look the matched route up in ACCESS_RULES and refuse if needed."""
     route = request.scope.get("route")
     key = (request.method, getattr(route, "path", ""))

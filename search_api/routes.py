@@ -11,7 +11,8 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
 
 from analyzers.privacy import has_personal_data, mask
@@ -156,11 +157,12 @@ def document_file(request: Request, doc_id: str):  # noqa: ANN201
 
 
 @router.post("/token", response_model=TokenOut)
-def token(request: Request, username: Annotated[str, Form(max_length=200)],
-          password: Annotated[str, Form(max_length=500)]) -> TokenOut:
+def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
     """OAuth2 password flow: a bearer token for an auditor or admin account."""
     accounts = request.app.state.accounts
-    who = accounts.authenticate(username, password)
+    if len(form.username) > 200 or len(form.password) > 500:
+        raise HTTPException(422, "user name or password too long")
+    who = accounts.authenticate(form.username, form.password)
     if who is None:
         raise HTTPException(401, "wrong user name or password",
                             headers={"WWW-Authenticate": "Bearer"})
