@@ -159,6 +159,24 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_versions(args: argparse.Namespace) -> int:
+    from collectors.crawl_state import CrawlState
+
+    state_path = _settings().sources_dir / args.source / "crawl.sqlite3"
+    if not state_path.exists():
+        print(f"error: source {args.source!r} has not been crawled yet", file=sys.stderr)
+        return 2
+    with CrawlState(state_path) as state:
+        rows = state.versions(args.url)
+    if args.json:
+        print(json.dumps([{"url": u, "sha256": h, "path": p, "fetched_at": t, "state": st}
+                          for u, h, p, t, st in rows], ensure_ascii=False, indent=2))
+        return 0
+    for url, digest, path, fetched, state_name in rows:
+        print(f"{fetched}  {state_name:<10}  {digest[:12]}  {url}\n{'':>38}{path}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from flows.prefect_env import apply_offline_defaults
 
@@ -270,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", help="sources file (default: ARCHIVE_SOURCES_FILE)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_collect)
+    p = sub.add_parser("versions", help="every kept version of a crawled source's attachments")
+    p.add_argument("source")
+    p.add_argument("url", nargs="?", help="only this attachment URL")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_versions)
     p = sub.add_parser("schedule", help="serve the sources' scheduled deployments on a Prefect server")
     p.add_argument("--sources", help="sources file (default: ARCHIVE_SOURCES_FILE)")
     p.add_argument("--only", nargs="*", help="only these source names")

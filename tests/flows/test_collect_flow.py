@@ -3,6 +3,8 @@ run fetches only what changed and both versions are kept; fetch failures reach t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from search_index import SearchQuery, open_backend
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_website_source_is_crawled_into_the_index_and_recrawled_incrementally(env_settings,
-                                                                              tmp_path):
+                                                                              tmp_path, capsys):
     from flows.collect_flow import collect_source as flow
 
     collect_source = flow.with_options(retries=0)  # a failure shows at once, not after a retry delay
@@ -54,6 +56,11 @@ sources:
     assert second["ingest"]["indexed"] == 1 and second["ingest"]["skipped"] == 29
     versions = list((env_settings.sources_dir / "fixture-agency" / "versions").rglob("att12@*"))
     assert len(versions) == 2
+    from cli.main import main
+
+    assert main(["versions", "fixture-agency", site.url + link, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [v["state"] for v in listed] == ["superseded", "current"]
     backend = open_backend(env_settings)
     try:
         assert backend.search(SearchQuery('"延長履約期限"')).total == 1
