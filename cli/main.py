@@ -1,11 +1,12 @@
-"""integrity-archive: ingest, serve, search, failures, sample-corpus, segment."""
+"""The integrity-archive command: ingest, collect, schedule, retry-failed, serve, search,
+failures, versions, users, reclassify, audit, reindex, sample-corpus, segment."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,8 +18,6 @@ def _settings():  # noqa: ANN202
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    import os
-
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     from flows.prefect_env import apply_offline_defaults
 
@@ -42,8 +41,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    import os
-
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     from flows.prefect_env import apply_offline_defaults
 
@@ -67,8 +64,6 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    import os
-
     if not os.environ.get("PREFECT_API_URL"):
         print("error: scheduled runs need a Prefect server: run `prefect server start` and set "
               "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)", file=sys.stderr)
