@@ -1,5 +1,6 @@
 """The integrity-archive command: ingest, collect, schedule, retry-failed, serve, search,
-failures, versions, users, reclassify, audit, reindex, sample-corpus, segment."""
+failures, versions, users, reclassify, audit, backup, restore, reindex, sample-corpus,
+segment."""
 
 from __future__ import annotations
 
@@ -172,6 +173,32 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from search_index.backup import BackupError, backup
+
+    try:
+        manifest = backup(_settings().data_dir, Path(args.dest))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {len(manifest['indexes'])} indexes, {len(manifest['sqlite'])} databases, "
+          f"{manifest['files']} original files, {manifest['audit_entries']} audit entries "
+          f"into {args.dest}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from search_index.backup import BackupError, restore
+
+    try:
+        manifest = restore(Path(args.source), _settings().data_dir)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored the backup of {manifest['created']} into {_settings().data_dir}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from flows.prefect_env import apply_offline_defaults
 
@@ -313,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True)
     p.add_argument("--user", default=os.environ.get("USER", "admin"))
     p.set_defaults(func=cmd_reclassify)
+    p = sub.add_parser("backup", help="copy the data dir (safe while serving and ingesting)")
+    p.add_argument("dest")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup into an empty ARCHIVE_DATA_DIR")
+    p.add_argument("source")
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("reindex", help="rebuild the Elasticsearch index and swap its aliases")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("serve", help="serve the API and web page")
