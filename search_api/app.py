@@ -17,6 +17,14 @@ from search_api.routes import router
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def create_app(settings: Settings | None = None, backend=None, *,  # noqa: ANN001
@@ -51,6 +59,16 @@ def create_app(settings: Settings | None = None, backend=None, *,  # noqa: ANN00
     app = FastAPI(title="integrity-archive", version="0.1.0", lifespan=lifespan,
                   description="Search Taiwan's government procurement integrity disclosures.")
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):  # noqa: ANN001, ANN202
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Content-Security-Policy" and request.url.path in ("/docs", "/redoc"):
+                continue  # FastAPI's interactive API docs load their scripts from a CDN
+            response.headers.setdefault(name, value)
+        return response
+
     api_settings = (settings or get_settings()).api
     if api_settings.rate_limit_per_minute > 0:
         from search_api.rate_limit import RateLimitMiddleware, TokenBuckets

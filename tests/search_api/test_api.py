@@ -212,3 +212,12 @@ def test_anonymous_callers_are_rate_limited(ingested_sample):
     assert statuses[:5] == [200] * 5 and 429 in statuses[5:]
     with TestClient(create_app(settings)) as fresh:
         assert fresh.get("/").status_code == 200  # the page itself is not limited
+
+
+@pytest.mark.parametrize("url", ["/", "/api/search?q=廠商", "/static/app.js", "/api/nothing"])
+def test_security_headers_on_every_response(client, url):
+    headers = client.get(url).headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
