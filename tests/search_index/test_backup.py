@@ -21,6 +21,13 @@ def answers(settings):  # noqa: ANN001, ANN201
         return [client.get("/api/search", params={"q": q, "limit": 100}).json() for q in QUERIES]
 
 
+def comparable(pages):  # noqa: ANN001, ANN201
+    """Totals, facets and (score, id) of every hit: equal scores may come in another order when
+    the documents sit in other index segments, which is not a difference in the archive."""
+    return [(p["total"], p["facets"], sorted((-round(h["score"], 4), h["id"]) for h in p["hits"]))
+            for p in pages]
+
+
 def test_backup_while_serving_and_ingesting_restores_the_same_archive(tmp_path, sample_corpus):
     folder = tmp_path / "in"
     cases = sorted(sample_corpus.iterdir())
@@ -52,7 +59,7 @@ def test_backup_while_serving_and_ingesting_restores_the_same_archive(tmp_path, 
     # a restored archive ingests on: only what it did not have yet is indexed
     again = run_ingest(folder, restored)
     assert again.indexed == 72 - count and again.failed == 0
-    assert answers(restored) == answers(live)
+    assert comparable(answers(restored)) == comparable(answers(live))
 
 
 def test_backup_refuses_a_non_empty_destination_and_restore_a_non_empty_dir(tmp_path):
