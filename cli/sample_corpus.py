@@ -44,24 +44,12 @@ class Case:
     location: str
 
 
-def ban_checksum_ok(ban: str) -> bool:
-    """統一編號 checksum (weights 1,2,1,2,1,2,4,1; divisible by 5 since the 2023 rule)."""
-    if len(ban) != 8 or not ban.isdigit():
-        return False
-    weights = (1, 2, 1, 2, 1, 2, 4, 1)
-    total = 0
-    for digit, weight in zip(ban, weights):
-        product = int(digit) * weight
-        total += product // 10 + product % 10
-    if total % 5 == 0:
-        return True
-    return ban[6] == "7" and (total + 1) % 5 == 0
-
-
 def make_ban(rng: random.Random) -> str:
+    from extractors.metadata import ban_is_valid
+
     while True:
         candidate = "".join(str(rng.randint(0, 9)) for _ in range(8))
-        if candidate[0] != "0" and ban_checksum_ok(candidate):
+        if candidate[0] != "0" and ban_is_valid(candidate):
             return candidate
 
 

@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import time
 import urllib.robotparser
 from collections import deque
@@ -333,7 +332,3 @@ def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -17,8 +17,6 @@ from extractors.ocr import OcrOptions, OcrUnavailable  # noqa: F401 - registers 
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx", ".odt"}
 
 _IMAGE_MAGIC = {
     b"\xff\xd8\xff": "a JPEG image",

@@ -26,24 +26,10 @@ class AuditLog:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
 
-    def _last_hash(self) -> str:
-        if not self.path.exists():
-            return GENESIS
-        last = GENESIS
-        with self.path.open("rb") as fh:
-            fh.seek(0, 2)
-            size = fh.tell()
-            fh.seek(max(0, size - 65536))
-            lines = fh.read().splitlines()
-        for line in reversed(lines):
-            if line.strip():
-                last = json.loads(line)["hash"]
-                break
-        return last
-
     def append(self, user: str | None, role: str, action: str, **details: Any) -> dict[str, Any]:
         with _lock:
-            previous = self._last_hash()
+            head = self._read_head() or self._head_from_log()
+            previous = head.get("hash", GENESIS)
             entry = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
                      "user": user, "role": role, "action": action, "details": details,
                      "previous": previous}
@@ -52,7 +38,6 @@ class AuditLog:
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 fh.flush()
-            head = self._read_head()
             self.head_path.write_text(json.dumps({"count": head.get("count", 0) + 1,
                                                   "hash": entry["hash"]}), encoding="utf-8")
         return entry
@@ -60,6 +45,13 @@ class AuditLog:
     @property
     def head_path(self) -> Path:
         return self.path.with_name(self.path.name + ".head")
+
+    def _head_from_log(self) -> dict[str, Any]:
+        """For a log without a head file: count and last hash, read from the log itself."""
+        count, last = 0, GENESIS
+        for entry in self.entries():
+            count, last = count + 1, entry["hash"]
+        return {"count": count, "hash": last} if count else {}
 
     def _read_head(self) -> dict[str, Any]:
         try:

@@ -283,11 +283,7 @@ def case(request: Request, case_id: str) -> dict:
     resolution, with minutes' date, chair, attendees and decisions, amounts and contractors."""
     from search_index.case_records import case_record
 
-    record = case_record(_backend(request), case_id)
-    if record is None:
-        raise NotFound(f"no case {case_id!r}")
-    _audit(request, "case_view", case_id=case_id)
-    return _masked(request, record)
+    return _view(request, case_record, case_id, "case", "case_view", {"case_id": case_id})
 
 
 @router.get("/contractors/{key}")
@@ -296,11 +292,7 @@ def contractor(request: Request, key: str) -> dict:
     and year."""
     from search_index.case_records import contractor_record
 
-    record = contractor_record(_backend(request), key)
-    if record is None:
-        raise NotFound(f"no contractor {key!r}")
-    _audit(request, "contractor_view", key=key)
-    return _masked(request, record)
+    return _view(request, contractor_record, key, "contractor", "contractor_view", {"key": key})
 
 
 @router.get("/agencies/{name}")
@@ -308,10 +300,16 @@ def agency_view(request: Request, name: str) -> dict:
     """An agency (part of its name is enough): its cases, contractors and amounts awarded."""
     from search_index.case_records import agency_record
 
-    record = agency_record(_backend(request), name)
+    return _view(request, agency_record, name, "agency", "agency_view", {"name": name})
+
+
+def _view(request: Request, build, value: str, label: str, action: str,  # noqa: ANN001
+          details: dict) -> dict:
+    """One view over the caller's partition: 404 when empty, audited, masked for the public."""
+    record = build(_backend(request), value)
     if record is None:
-        raise NotFound(f"no agency {name!r}")
-    _audit(request, "agency_view", name=name)
+        raise NotFound(f"no {label} {value!r}")
+    _audit(request, action, **details)
     return _masked(request, record)
 
 

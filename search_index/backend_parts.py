@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from analyzers import Analyzer, get_analyzer
-from search_index.suggest import did_you_mean
+from search_index.suggest import did_you_mean, fold_names
 
 NAMES_TTL_SECONDS = 30.0
 
@@ -14,7 +14,7 @@ class BackendParts:
     """Mixin; subclasses set ``_analyzer`` and implement ``values(field)``."""
 
     _analyzer: Analyzer | None = None
-    _names_cache: tuple[float, list[str]] | None = None
+    _names_cache: tuple[float, list[tuple[str, str]]] | None = None
 
     @property
     def analyzer(self) -> Analyzer:
@@ -22,13 +22,14 @@ class BackendParts:
             self._analyzer = get_analyzer()
         return self._analyzer
 
-    def _names(self) -> list[str]:
-        """Agency and contractor names in the index (cached for half a minute)."""
+    def _names(self) -> list[tuple[str, str]]:
+        """Agency and contractor names in the index with their folded forms, computed at most
+        once per half minute (not on every query)."""
         now = time.monotonic()
         if self._names_cache is None or now - self._names_cache[0] > NAMES_TTL_SECONDS:
             names = [f.value for f in self.values("agency")] + \
                 [f.value for f in self.values("contractor")]  # type: ignore[attr-defined]
-            self._names_cache = (now, names)
+            self._names_cache = (now, fold_names(names))
         return self._names_cache[1]
 
     def suggestion(self, text: str) -> str | None:

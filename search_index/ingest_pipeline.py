@@ -20,7 +20,7 @@ from extractors.metadata import DocumentMetadata, extract_metadata
 from extractors.registry import Limits
 from extractors.sandbox import ExtractorPool
 from search_index import open_backend
-from search_index.ledger import Ledger
+from search_index.ledger import Ledger, doc_id_for
 from search_index.protocol import IndexDocument, IndexPage
 
 log = logging.getLogger(__name__)
@@ -69,11 +69,6 @@ class IngestSummary:
         return {"source": self.source, "indexed": self.indexed, "skipped": self.skipped,
                 "failed": self.failed, "removed": self.removed,
                 "failures": [{"file": f, "kind": k, "reason": r} for f, k, r in self.failures]}
-
-
-def doc_id_for(source: str, relpath: str) -> str:
-    """Stable id of a source file: the same path in the same source always maps to the same id."""
-    return hashlib.sha256(f"{source}\0{relpath}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def sha256_file(path: Path) -> str:

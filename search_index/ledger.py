@@ -6,6 +6,7 @@ deleted from the ledger after they leave the index. Content hashes make re-runs 
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,12 @@ class LedgerEntry:
     error_kind: str | None
     reason: str | None
     updated_at: str
+
+
+def doc_id_for(source: str, relpath: str) -> str:
+    """Stable id of a source file (or URL): the same path in the same source always maps to the
+    same id."""
+    return hashlib.sha256(f"{source}\0{relpath}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def now() -> str:
@@ -128,13 +135,11 @@ class Ledger:
     def replace_fetch_failures(self, source: str, failures: list[tuple[str, str]]) -> None:
         """Record a collector's current fetch failures (URL, reason) for one source, replacing
         the previous run's: a URL that now works leaves the list."""
-        import hashlib
-
         with self.transaction() as conn:
             conn.execute("DELETE FROM files WHERE source=? AND error_kind='fetch'", (source,))
             for url, reason in failures:
-                doc_id = hashlib.sha256(f"{source}\0{url}".encode()).hexdigest()[:24]
-                self.record(conn, source=source, relpath=url, doc_id=doc_id, size=0, mtime_ns=0,
+                self.record(conn, source=source, relpath=url, doc_id=doc_id_for(source, url),
+                            size=0, mtime_ns=0,
                             sha256="", status="failed", error_kind="fetch", reason=reason)
 
     def set_disclosure(self, doc_id: str, disclosure: str, reason: str,

@@ -10,8 +10,6 @@ from typing import Any, Protocol, runtime_checkable
 from analyzers.analyzer import IndexFields
 
 FACET_FIELDS = ("doc_type", "agency", "case_id", "contractor", "lang", "format")
-DISCLOSURES = ("public", "restricted")
-AUDIENCES = ("public", "auditor")  # who is asking: the public index, or everything
 
 
 class SearchError(Exception):

@@ -28,12 +28,16 @@ def _edit_distance(a: str, b: str, limit: int = 1) -> int:
     return previous[-1]
 
 
-def _name_fix(term: str, names: Sequence[str]) -> str | None:
+def fold_names(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, folded form) pairs; engines fold their known names once and reuse them."""
+    return [(name, fold(normalize(name))) for name in names]
+
+
+def _name_fix(term: str, folded: Sequence[tuple[str, str]]) -> str | None:
     """The part of a known name that ``term`` misspells by one character, if exactly one fits."""
     key = fold(normalize(term))
     if len(key) < 3 or not CJK_CHAR.search(key):
         return None
-    folded = [(name, fold(normalize(name))) for name in names]
     if any(key in f for _, f in folded):
         return None  # spelled as some name spells it
     chars = set(key)
@@ -51,8 +55,10 @@ def _name_fix(term: str, names: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
-def did_you_mean(text: str, names: Sequence[str], to_traditional) -> str | None:  # noqa: ANN001
-    """A corrected query, or None when there is nothing to suggest."""
+def did_you_mean(text: str, names: Sequence[tuple[str, str]],  # noqa: ANN001
+                 to_traditional) -> str | None:
+    """A corrected query, or None when there is nothing to suggest. ``names`` are the known
+    names paired with their folded form (:func:`fold_names`)."""
     if not text.strip():
         return None
     suggestion = to_traditional(text)

@@ -6,7 +6,6 @@ user text is never parsed by Elasticsearch (no query_string anywhere).
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -185,7 +184,3 @@ def bulk_actions(index: str, docs, op_type: str = "index"):  # noqa: ANN001, ANN
     for doc, fields in docs:
         yield {"_op_type": op_type, "_index": index, "_id": doc.id,
                "_source": source_of(doc, fields)}
-
-
-def request_size(body: dict[str, Any]) -> int:
-    return len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
