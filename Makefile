@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := python3-venv fonts-arphic-uming tesseract-ocr tesseract-ocr-chi-tra tesseract-ocr-eng
+# the browser tests and screenshots drive Debian's chromium (Playwright never downloads one)
+TEST_DEBIAN_PACKAGES := chromium
 SAMPLE_DIR := build/sample-corpus
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -11,12 +13,18 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 
-.PHONY: run test setup system-packages sample ingest serve bench env-example clean es-up es-test es-down
+.PHONY: run test test-packages screenshots setup system-packages sample ingest serve bench env-example clean es-up es-test es-down reliability
 
 run: setup sample ingest serve ## build the sample corpus, ingest it, serve http://127.0.0.1:8000
 
-test: setup ## install everything and run the whole test suite
+test: setup test-packages ## install everything and run the whole test suite
 	$(BIN)/python -m pytest
+
+test-packages:
+	@$(MAKE) --no-print-directory system-packages DEBIAN_PACKAGES="$(TEST_DEBIAN_PACKAGES)"
+
+screenshots: setup test-packages ## regenerate docs/screenshots/*.png in chromium
+	$(BIN)/python docs/screenshots.py
 
 setup: system-packages $(VENV)/.installed
 
@@ -37,13 +45,17 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 sample: setup
-	$(BIN)/integrity-archive sample-corpus $(SAMPLE_DIR)
+	$(BIN)/integrity-archive sample-corpus $(SAMPLE_DIR) --integrity-cases
 
 ingest: setup
 	$(BIN)/integrity-archive ingest $(SAMPLE_DIR)
+	$(BIN)/integrity-archive debarred import config/debarred.example.csv
 
 serve: setup
 	$(BIN)/integrity-archive serve --host $(HOST) --port $(PORT)
+
+reliability: setup ## crash, hostile input, fuzzing, load and security suite (< 15 min; figures in bench/results/reliability.json)
+	$(BIN)/python bench/reliability.py
 
 bench: setup ## benchmarks (figures printed, JSON in bench/results)
 	$(BIN)/python bench/retrieval.py

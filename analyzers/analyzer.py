@@ -3,6 +3,8 @@ the indexer and by query parsing so that both sides always agree."""
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import threading
 import time
@@ -55,16 +57,25 @@ def bigrams_of(normalized: str) -> list[str]:
     characters as whole lower-case tokens. Positions follow the text, so a phrase of bigrams
     matches contiguous characters whatever the word segmentation did."""
     out: list[str] = []
-    for match in _BIGRAM_RUNS.finditer(normalized):
-        run = match.group()
-        if _CJK_RUN.match(run):
-            if len(run) == 1:
-                out.append(run)
-            else:
-                out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    for run in _BIGRAM_RUNS.findall(normalized):
+        if len(run) > 1 and _CJK_RUN.match(run):
+            out.extend(map(operator.add, run[:-1], run[1:]))  # pairs of characters, in C
         else:
             out.append(run)
     return out
+
+
+# Search-mode token → index word ("" when the token is not a word): the Simplified fold and the
+# English stem depend on the token alone, and tokens repeat, so each is worked out once.
+_WORD_OF: dict[str, str] = {}
+_WORD_CACHE_MAX = 500_000
+
+
+def _word_of(token: str) -> str:
+    if not (token.isalnum() or _WORDLIKE.search(token)):
+        return ""
+    word = fold(token)  # per character: the same as slicing the folded text
+    return english_stem(word) if _ENGLISH.fullmatch(word) else word
 
 
 class Analyzer:
@@ -122,13 +133,17 @@ class Analyzer:
         return self._words_of_normalized(normalize(text))
 
     def _words_of_normalized(self, normalized: str) -> list[str]:
-        folded = fold(normalized)  # per character, so token positions carry over
-        words: list[str] = []
-        for token, start, end in self.segmenter.tokenize_search(normalized):
-            if token.isalnum() or _WORDLIKE.search(token):
-                word = folded[start:end]
-                words.append(english_stem(word) if _ENGLISH.fullmatch(word) else word)
-        return words
+        global _WORD_OF
+        tokens = self.segmenter.cut_search(normalized)
+        cache = _WORD_OF
+        missing = set(tokens).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > _WORD_CACHE_MAX:
+                cache = _WORD_OF = {}  # a new dict: other threads keep reading the old one
+                missing = set(tokens)
+            for token in missing:
+                cache[token] = _word_of(token)
+        return [word for word in map(cache.__getitem__, tokens) if word]
 
     def bigrams(self, text: str) -> list[str]:
         return bigrams_of(fold(normalize(text)))
@@ -168,10 +183,14 @@ class Analyzer:
         clean = [line.replace(_LINE_SEP, " ") for line in lines]
         text = _LINE_SEP.join(clean)
         normalized, offsets = normalize_with_offsets(text)
+        tokens = self.segmenter.cut(normalized)
+        if len(normalized) == len(text) and tokens.count(_LINE_SEP) == len(clean) - 1 \
+                and offsets == list(range(len(text))):
+            return _pieces_by_line(text, tokens, len(clean))
         result: list[list[str]] = [[]]
         position = last_end = 0
         size = len(offsets)
-        for token in self.segmenter.cut(normalized):
+        for token in tokens:
             start = position
             position += len(token)
             if _LINE_SEP in token:
@@ -191,6 +210,24 @@ class Analyzer:
             if o_end > last_end:
                 last_end = o_end
         return result
+
+
+def _pieces_by_line(text: str, tokens: list[str], lines: int) -> list[list[str]]:
+    """_segment_chunk when normalisation kept every character in place (the common case) and
+    each line separator is a token of its own: the words are slices of the text at the token
+    boundaries, split at the separators — the same result, without a Python step per token."""
+    ends = list(itertools.accumulate(map(len, tokens)))
+    pieces = list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+    for i in itertools.compress(range(len(pieces)), map(operator.not_, map(str.isalnum, pieces))):
+        pieces[i] = "".join(pieces[i].split())  # punctuation kept, whitespace dropped
+    out: list[list[str]] = []
+    lo = 0
+    for _ in range(lines - 1):
+        hi = tokens.index(_LINE_SEP, lo)
+        out.append(list(filter(None, pieces[lo:hi])))
+        lo = hi + 1
+    out.append(list(filter(None, pieces[lo:])))
+    return out
 
 
 def _mtime(path: Path | None) -> float | None:

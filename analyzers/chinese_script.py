@@ -42,6 +42,9 @@ class ScriptFolder:
                     if t.translate(variants) != c.translate(variants)]
         # Text without any of these characters is left alone by s2tw: skip the conversion.
         self._simplified = re.compile("[" + "".join(re.escape(c) for c in changing) + "]")
+        from analyzers.charmap import CharMap
+
+        self._fold_map = CharMap(table)
         self._s2t, self._table = s2t, table
 
     def ensure_loaded(self) -> None:
@@ -72,7 +75,7 @@ class ScriptFolder:
     def fold(self, text: str) -> str:
         """Character-level fold to Simplified (length-preserving)."""
         self.ensure_loaded()
-        return text.translate(self._table)
+        return self._fold_map.translate(text)
 
 
 _folder = ScriptFolder()

@@ -102,6 +102,11 @@ class JiebaSegmenter:
         self.ensure_loaded()
         return self._jieba.tokenize(normalized_text, "search", True)
 
+    def cut_search(self, normalized_text: str) -> list[str]:
+        """The tokens of :meth:`tokenize_search` without their offsets (cheaper)."""
+        self.ensure_loaded()
+        return self._jieba.cut_for_search(normalized_text, True)
+
     def cut(self, normalized_text: str) -> list[str]:
         """Words of normalised text; concatenated they give back the input exactly."""
         self.ensure_loaded()

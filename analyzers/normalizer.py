@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from analyzers.charmap import CharMap
+
 # Variant characters folded to one form at index and query time (the target is the form the
 # segmentation dictionary knows best).
 VARIANTS = {
@@ -33,6 +35,13 @@ VARIANTS = {
     "・": "·",
 }
 _FOLD = str.maketrans(VARIANTS)
+_VARIANT_MAP = CharMap(_FOLD)
+# Full-width ASCII forms and the ideographic space, mapped to what NFKC makes of them. NFKC of the
+# mapped text equals NFKC of the text (each is an ASCII starter that composes with nothing before
+# it), and most Chinese text is NFKC-stable once they are gone: the quick check then saves the
+# full normalisation (the costliest step of the analyzer).
+_WIDTH_AND_VARIANTS = CharMap({**{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)},
+                               0x3000: " ", **_FOLD})
 
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
@@ -40,9 +49,23 @@ _CJK_GAP = re.compile(f"(?<=[{CJK_CLASS}])\\s+(?=[{CJK_CLASS}])")
 
 
 def _script(text: str) -> str:
+    """Simplified → Traditional of text already folded by ``_FOLD`` (which is idempotent, so
+    only text that the conversion changed needs it again)."""
     from analyzers.chinese_script import get_script_folder
 
-    return get_script_folder().to_traditional(text).translate(_FOLD)
+    converted = get_script_folder().to_traditional(text)
+    return text if converted is text else _VARIANT_MAP.translate(converted)
+
+
+def _nfkc_folded(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text).translate(_FOLD)``, faster: width and variant
+    characters by table, then the full normalisation only if the quick check still needs it."""
+    if text.isascii():
+        return text  # ASCII is NFKC-stable and has no variant characters
+    mapped = _WIDTH_AND_VARIANTS.translate(text)
+    if unicodedata.is_normalized("NFKC", mapped):
+        return mapped
+    return _VARIANT_MAP.translate(unicodedata.normalize("NFKC", text))
 
 
 def fold(text: str) -> str:
@@ -63,7 +86,7 @@ def normalize_words(words: list[str]) -> list[str]:
 
 def normalize(text: str) -> str:
     """Fold text for segmentation. Fast path used for indexing and querying."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    text = _nfkc_folded(text).lower()
     return _script(_CJK_GAP.sub("", text))
 
 
@@ -74,7 +97,7 @@ def _fold_char(ch: str) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold text like :func:`normalize`; ``offsets[i]`` is the index in ``text`` of normalised
     char ``i``. Used where the original characters must be recovered (highlights, ``segment``)."""
-    quick = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    quick = _nfkc_folded(text).lower()
     if len(quick) == len(text):  # every character folded to exactly one: identity offsets
         joined, offsets = quick, list(range(len(text)))
     else:

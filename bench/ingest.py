@@ -6,7 +6,11 @@ the Prefect flow into a fresh data dir. Prints pages/s for both, the ratio, and 
 The flow-run time (from Prefect's own start and end times) is shown beside the wall time of the
 command, whose extra seconds are interpreter and ephemeral Prefect-server start-up.
 
-    python bench/ingest.py [--files 2000] [--pages 10]
+Then (target: ≥ 200 small documents/s) the same for a mix of small documents from the synthetic
+corpus (bench/corpus.py: HTML, DOCX, TXT and one-page PDFs in turn), with the peak RSS of the
+ingest (largest process of its tree) and the index size on disk for both runs.
+
+    python bench/ingest.py [--files 2000] [--pages 10] [--small 3000]
 """
 
 from __future__ import annotations
@@ -76,10 +80,41 @@ def flow_run_seconds(data_dir: Path) -> float | None:
     return (runs[0].end_time - runs[0].start_time).total_seconds()
 
 
+def _dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _children_peak_rss_mb() -> float:
+    """Peak RSS of the largest finished child process (and its descendants) so far."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def small_documents(count: int) -> dict:
+    """End to end through the Prefect flow: ``count`` small documents of mixed formats."""
+    from bench.corpus import write_files
+
+    with tempfile.TemporaryDirectory(prefix="ingest-small-") as tmp:
+        folder, data_dir = Path(tmp) / "docs", Path(tmp) / "var"
+        formats = write_files(folder, 113, count)
+        started = time.perf_counter()
+        out = run_cli(["ingest", str(folder)], data_dir).stdout
+        wall = time.perf_counter() - started
+        flow_seconds = flow_run_seconds(data_dir)
+        assert f"indexed {count}," in out, out
+        index_bytes = _dir_size(data_dir / "index")
+    return {"files": count, "formats": formats, "wall_seconds": wall,
+            "documents_per_s_wall": count / wall, "flow_run_seconds": flow_seconds,
+            "documents_per_s_flow": count / flow_seconds if flow_seconds else None,
+            "index_bytes": index_bytes, "peak_rss_mb": _children_peak_rss_mb()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--small", type=int, default=3000, help="small documents (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         folder, data_dir = Path(tmp) / "pdfs", Path(tmp) / "var"
@@ -91,6 +126,8 @@ def main() -> int:
         wall = time.perf_counter() - started
         flow_seconds = flow_run_seconds(data_dir)
         assert f"indexed {args.files}," in out, out
+        index_bytes = _dir_size(data_dir / "index")
+        peak_rss = _children_peak_rss_mb()
     raw_rate = raw_pages / raw_seconds
     wall_rate = total_pages / wall
     flow_rate = total_pages / flow_seconds if flow_seconds else float("nan")
@@ -101,14 +138,32 @@ def main() -> int:
         "flow_run_seconds": flow_seconds, "flow_run_pages_per_s": flow_rate,
         "ratio_wall_to_raw": wall_rate / raw_rate, "ratio_flow_to_raw": flow_rate / raw_rate,
         "documents_per_s_wall": args.files / wall,
+        "index_bytes": index_bytes, "peak_rss_mb": peak_rss,
+        "targets": {"flow_pages_per_s_at_least_50pct_of_raw": flow_rate / raw_rate >= 0.5,
+                    "wall_pages_per_s_at_least_50pct_of_raw": wall_rate / raw_rate >= 0.5},
     }
+    if args.small:
+        small = result["small_documents"] = small_documents(args.small)
+        result["targets"]["small_documents_at_least_200_per_s_wall"] = \
+            small["documents_per_s_wall"] >= 200
+        result["targets"]["small_documents_at_least_200_per_s_flow"] = \
+            (small["documents_per_s_flow"] or 0) >= 200
     print(f"{args.files} text-layer PDFs, {total_pages} pages")
     print(f"raw pypdfium2 extraction : {raw_rate:8.1f} pages/s ({raw_seconds:.2f} s)")
     print(f"ingest, whole command    : {wall_rate:8.1f} pages/s ({wall:.2f} s) "
           f"= {100 * wall_rate / raw_rate:.1f}% of raw")
     print(f"ingest, flow run         : {flow_rate:8.1f} pages/s ({flow_seconds or 0:.2f} s) "
           f"= {100 * flow_rate / raw_rate:.1f}% of raw")
-    print(f"documents/s (whole command): {args.files / wall:.1f}")
+    print(f"documents/s (whole command): {args.files / wall:.1f}; index {index_bytes / 2**20:.1f} MB; "
+          f"peak RSS {peak_rss:.0f} MB")
+    if args.small:
+        small = result["small_documents"]
+        print(f"{small['files']} small documents {small['formats']}: whole command "
+              f"{small['documents_per_s_wall']:.1f} docs/s ({small['wall_seconds']:.1f} s), flow run "
+              f"{small['documents_per_s_flow'] or 0:.1f} docs/s; index {small['index_bytes'] / 2**20:.1f} MB; "
+              f"peak RSS {small['peak_rss_mb']:.0f} MB")
+    for name, met in result["targets"].items():
+        print(f"target {name}: {'met' if met else 'NOT met'}")
     print("wrote", write_result("ingest", result))
     return 0
 

@@ -1,5 +1,5 @@
 """The integrity-archive command: ingest, collect, schedule, retry-failed, serve, search,
-failures, versions, users, reclassify, audit, backup, restore, reindex, sample-corpus,
+failures, versions, users, reclassify, audit, backup, restore, rebuild, reindex, sample-corpus,
 segment."""
 
 from __future__ import annotations
@@ -199,6 +199,27 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from search_index.rebuild import RebuildError, rebuild
+
+    try:
+        report = rebuild(_settings())
+    except RebuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"rebuilt the index from the stored originals: {report.documents} documents "
+          f"({report.public} public), {len(report.failed)} failed, "
+          f"{len(report.missing)} without a stored original (left for the next ingest)"
+          + ("; the unreadable ledger was rebuilt" if report.ledger_rebuilt else "")
+          + f" in {report.seconds:.1f} s")
+    for relpath, reason in report.failed:
+        print(f"  FAILED {relpath}: {reason}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from flows.prefect_env import apply_offline_defaults
 
@@ -269,8 +290,26 @@ def cmd_failures(args: argparse.Namespace) -> int:
 def cmd_sample_corpus(args: argparse.Namespace) -> int:
     from cli.sample_corpus import generate
 
-    files = generate(Path(args.dir), seed=args.seed)
+    files = generate(Path(args.dir), seed=args.seed, integrity_cases=args.integrity_cases)
     print(f"wrote {len(files)} documents under {args.dir}")
+    return 0
+
+
+def cmd_debarred(args: argparse.Namespace) -> int:
+    from search_index.debarment import DebarredList, read_list
+    from search_index.integrity import debarred_path
+
+    store = DebarredList(debarred_path(_settings().data_dir))
+    if args.action == "import":
+        count = store.replace_all(read_list(Path(args.file)))
+        print(f"imported {count} debarred firms from {args.file}")
+        return 0
+    entries = store.all()
+    if args.json:
+        print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1))
+    for e in entries if not args.json else ():
+        print(f"{e.ban or '-'}\t{e.name}\t{e.start.isoformat()}..{e.end.isoformat() if e.end else ''}"
+              f"\t{e.agency}\t{e.article}")
     return 0
 
 
@@ -346,6 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="restore a backup into an empty ARCHIVE_DATA_DIR")
     p.add_argument("source")
     p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("rebuild", help="rebuild the embedded index (and check the ledger) from "
+                                       "the stored originals; swapped in atomically")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rebuild)
     p = sub.add_parser("reindex", help="rebuild the Elasticsearch index and swap its aliases")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("serve", help="serve the API and web page")
@@ -365,7 +408,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample-corpus", help="write the fictional sample corpus")
     p.add_argument("dir")
     p.add_argument("--seed", type=int, default=113)
+    p.add_argument("--integrity-cases", action="store_true",
+                   help="also write the planted red-flag cases (two or more per flag kind)")
     p.set_defaults(func=cmd_sample_corpus)
+    p = sub.add_parser("debarred", help="the debarred-contractor list (拒絕往來廠商)")
+    debarred = p.add_subparsers(dest="action", required=True)
+    d = debarred.add_parser("import", help="replace the list with a PCC-format CSV or JSON file")
+    d.add_argument("file")
+    d = debarred.add_parser("list", help="print the imported list")
+    d.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_debarred)
     p = sub.add_parser("segment", help="segment stdin lines into space-separated words")
     p.set_defaults(func=cmd_segment)
     return parser

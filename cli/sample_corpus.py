@@ -369,9 +369,14 @@ def write_pdf(path: Path, pages: list[list[str]], table: list[list[str]] | None 
     c.save()
 
 
-def generate(out_dir: Path, seed: int = 113) -> list[Path]:
-    """Write the sample corpus under ``out_dir`` (one folder per case); returns the files."""
+def generate(out_dir: Path, seed: int = 113, integrity_cases: bool = False) -> list[Path]:
+    """Write the sample corpus under ``out_dir`` (one folder per case); returns the files.
+    ``integrity_cases`` adds the planted red-flag cases of cli/integrity_corpus.py."""
     out_dir = Path(out_dir)
+    if integrity_cases:
+        from cli.integrity_corpus import generate_integrity
+
+        return generate(out_dir, seed) + generate_integrity(out_dir)
     rng = random.Random(seed)
     written: list[Path] = []
     for number, case in enumerate(build_cases(seed), start=1):

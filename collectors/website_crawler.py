@@ -272,6 +272,9 @@ class WebsiteCrawler:
                    "source": self.source.name, "sha256": digest}
         _write_atomic(target.with_name(target.name + ".meta.json"),
                       json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8"))
+        # the version keeps its sidecar too: silent-edit records need its disclosure and agency
+        _write_atomic(version.with_name(version.name + ".meta.json"),
+                      json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8"))
         state.put(url, "attachment", sha256=digest, path=str(target), published=published,
                   referrer=referrer, **validators)
         state.add_version(url, digest, str(version))

@@ -11,6 +11,35 @@ BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", 
               "article", "header", "footer", "dt", "dd", "pre", "blockquote")
 
 
+def _layout_text(root) -> str:  # noqa: ANN001
+    """The visible text with a line break around every block and a tab after every cell, in
+    one iterative pass (inserting separators into the tree is quadratic on deep nesting, and
+    recursion would overflow)."""
+    from bs4 import CData, NavigableString
+
+    out: list[str] = []
+    stack: list[object] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and not isinstance(node, NavigableString):
+            out.append(node)  # a separator pushed below
+            continue
+        if isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):
+                out.append(str(node))
+            continue
+        name = getattr(node, "name", None)
+        block = node is not root and name in BLOCK_TAGS
+        if block:
+            out.append("\n")
+        if node is not root and name in ("td", "th"):
+            stack.append("\t")
+        if block:
+            stack.append("\n")
+        stack.extend(reversed(node.contents))
+    return "".join(out)
+
+
 def extract_html(path: Path) -> ExtractedDocument:
     from bs4 import BeautifulSoup
 
@@ -26,13 +55,8 @@ def extract_html(path: Path) -> ExtractedDocument:
         rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])]
                 for tr in table.find_all("tr")]
         tables.append([r for r in rows if r])
-    for tag in soup.find_all(BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    for cell in soup.find_all(["td", "th"]):
-        cell.insert_after("\t")
     body = soup.body or soup
-    raw = body.get_text()
+    raw = _layout_text(body)
     lines = [" ".join(line.split()) for line in raw.split("\n")]
     text = clean_text("\n".join(line for line in lines if line))
     pages = [Page(number=1, text=text, tables=tables)]

@@ -96,6 +96,16 @@ class PageOcr:
     seconds: float = 0.0
     skipped: str = ""
     limit: bool = False  # skipped because of a size or time limit
+    confidence: float | None = None  # Tesseract's mean word confidence, 0-100
+
+
+@dataclass(frozen=True)
+class OcrText:
+    """What Tesseract read from one image and how sure it was (mean word confidence 0-100,
+    weighted by word length; None when it found no words)."""
+
+    text: str
+    confidence: float | None
 
 
 # ---------------------------------------------------------------------------------- tesseract
@@ -172,31 +182,71 @@ def _death_signal_hook() -> Any:
 
 
 def run_tesseract(image: bytes, options: OcrOptions, dpi: float | None = None) -> str:
-    """OCR one encoded image (PNM/PNG/TIFF bytes) within the page time limit (LimitExceeded).
+    """OCR one encoded image (PNM/PNG/TIFF bytes) within the page time limit (LimitExceeded)."""
+    return read_image(image, options, dpi).text
+
+
+def read_image(image: bytes, options: OcrOptions, dpi: float | None = None) -> OcrText:
+    """The text of one encoded image and Tesseract's confidence, within the page time limit.
 
     Layout mode 3 finds nothing on an image holding a single line (a stamp, a cropped label);
     when it finds (almost) nothing, sparse-text mode 11 gets the rest of the time."""
     check_available(options)
     deadline = time.monotonic() + options.page_timeout
-    text = _tesseract(image, options, dpi, options.psm, options.page_timeout)
+    found = _tesseract(image, options, dpi, options.psm, options.page_timeout)
     left = deadline - time.monotonic()
-    if options.psm != SPARSE_MODE and visible_chars(text) < MIN_TEXT_CHARS and left > 1:
+    if options.psm != SPARSE_MODE and visible_chars(found.text) < MIN_TEXT_CHARS and left > 1:
         try:
             sparse = _tesseract(image, options, dpi, SPARSE_MODE, left)
         except LimitExceeded:
-            return text
-        if visible_chars(sparse) > visible_chars(text):
+            return found
+        if visible_chars(sparse.text) > visible_chars(found.text):
             return sparse
-    return text
+    return found
+
+
+def mean_confidence(tsv: str) -> float | None:
+    """Mean word confidence of Tesseract's TSV output, weighted by word length (a one-character
+    guess counts less than a long word); None without words."""
+    total = weight = 0.0
+    for line in tsv.splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        try:
+            conf = float(cols[10])
+        except ValueError:
+            continue
+        word = cols[11].strip()
+        if conf < 0 or not word:
+            continue
+        total += conf * len(word)
+        weight += len(word)
+    return round(total / weight, 1) if weight else None
 
 
 def _tesseract(image: bytes, options: OcrOptions, dpi: float | None, psm: int,
-               timeout: float) -> str:
-    cmd = [options.tesseract, "stdin", "stdout", "-l", options.languages, "--psm", str(psm)]
-    for setting in TESSERACT_CONFIG:
-        cmd += ["-c", setting]
-    if dpi:
-        cmd += ["--dpi", str(round(dpi))]
+               timeout: float) -> OcrText:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
+        base = Path(tmp) / "page"
+        cmd = [options.tesseract, "stdin", str(base), "-l", options.languages, "--psm", str(psm)]
+        for setting in TESSERACT_CONFIG:
+            cmd += ["-c", setting]
+        if dpi:
+            cmd += ["--dpi", str(round(dpi))]
+        cmd += ["txt", "tsv"]  # one run writes page.txt and page.tsv (word confidences)
+        done = _run(cmd, image, timeout, options)
+        text = base.with_suffix(".txt")
+        tsv = base.with_suffix(".tsv")
+        return OcrText(tidy(text.read_text("utf-8", "replace") if text.exists() else ""),
+                       mean_confidence(tsv.read_text("utf-8", "replace")) if tsv.exists()
+                       else None)
+
+
+def _run(cmd: list[str], image: bytes, timeout: float,
+         options: OcrOptions) -> subprocess.CompletedProcess:
     try:
         done = subprocess.run(cmd, input=image, capture_output=True, timeout=timeout,
                               env=_child_env(), check=False,
@@ -211,7 +261,7 @@ def _tesseract(image: bytes, options: OcrOptions, dpi: float | None, psm: int,
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise CorruptDocument(f"tesseract failed (exit code {done.returncode}): "
                               f"{detail[-1][:200] if detail else 'no message'}")
-    return tidy(done.stdout.decode("utf-8", "replace"))
+    return done
 
 
 def tidy(text: str) -> str:
@@ -304,21 +354,26 @@ def ocr_pdf_page(page: Any, options: OcrOptions) -> PageOcr:
     finally:
         bitmap.close()
     try:
-        text = run_tesseract(buffer.getvalue(), options, dpi)
+        found = read_image(buffer.getvalue(), options, dpi)
     except LimitExceeded as exc:
         return PageOcr(skipped=exc.message, limit=True, dpi=dpi,
                        seconds=time.monotonic() - started)
     except CorruptDocument as exc:
         return PageOcr(skipped=exc.message, dpi=dpi, seconds=time.monotonic() - started)
-    return PageOcr(text=text, dpi=dpi, seconds=time.monotonic() - started)
+    return PageOcr(text=found.text, dpi=dpi, seconds=time.monotonic() - started,
+                   confidence=found.confidence)
 
 
 def ocr_metadata(options: OcrOptions, ocr_pages: list[int], notes: dict[int, str],
-                 seconds: float) -> dict[str, Any]:
+                 seconds: float, confidence: dict[int, float] | None = None) -> dict[str, Any]:
+    """What OCR did to a document: pages read, engine, time, skipped pages with the reason, and
+    each OCRed page's confidence (``ocr_confidence``: page → 0-100)."""
     meta: dict[str, Any] = {"ocr_pages": ocr_pages, "ocr_languages": options.languages,
                             "ocr_engine": check_available(options), "ocr_seconds": round(seconds, 2)}
     if notes:
         meta["ocr_skipped"] = {str(k): v for k, v in sorted(notes.items())}
+    if confidence:
+        meta["ocr_confidence"] = {str(k): v for k, v in sorted(confidence.items())}
     return meta
 
 
@@ -361,6 +416,7 @@ def extract_image(path: Path, options: OcrOptions, *, max_frames: int = 5000) ->
         raise corrupt(exc) from None
     pages: list[Page] = []
     notes: dict[int, str] = {}
+    confidence: dict[int, float] = {}
     with img:
         width, height = img.size
         if width * height > options.max_pixels:
@@ -389,7 +445,10 @@ def extract_image(path: Path, options: OcrOptions, *, max_frames: int = 5000) ->
                 raise corrupt(exc) from None
             frame_dpi = _plausible_dpi(dpi) or UNKNOWN_IMAGE_DPI
             try:
-                text = run_tesseract(data, options, frame_dpi)
+                found = read_image(data, options, frame_dpi)
+                text = found.text
+                if found.confidence is not None and text.strip():
+                    confidence[index + 1] = found.confidence
             except LimitExceeded as exc:
                 if frames == 1:
                     raise
@@ -405,7 +464,7 @@ def extract_image(path: Path, options: OcrOptions, *, max_frames: int = 5000) ->
     if what:
         metadata["format_mismatch"] = what
     metadata.update(ocr_metadata(options, [p.number for p in pages if p.text.strip()], notes,
-                                 time.monotonic() - started))
+                                 time.monotonic() - started, confidence))
     return ExtractedDocument(format="image", pages=pages, metadata=metadata)
 
 

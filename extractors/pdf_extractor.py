@@ -52,6 +52,7 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True,
         table_pages: list[int] = []
         ocr_pages: list[int] = []
         ocr_notes: dict[int, str] = {}
+        ocr_confidence: dict[int, float] = {}
         ocr_limited = False
         ocr_seconds = 0.0
         ocr_tried = 0
@@ -81,6 +82,8 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True,
                         elif visible_chars(result.text) > visible_chars(text):
                             text, from_ocr = result.text, True
                             ocr_pages.append(index + 1)
+                            if result.confidence is not None:
+                                ocr_confidence[index + 1] = result.confidence
             finally:
                 page.close()
             pages.append(Page(number=index + 1, text=text, ocr=from_ocr))
@@ -103,7 +106,7 @@ def extract_pdf(path: Path, *, max_pages: int = 5000, tables: bool = True,
     if ocr is not None and (ocr_pages or ocr_notes):
         from extractors.ocr import ocr_metadata
 
-        metadata.update(ocr_metadata(ocr, ocr_pages, ocr_notes, ocr_seconds))
+        metadata.update(ocr_metadata(ocr, ocr_pages, ocr_notes, ocr_seconds, ocr_confidence))
     if table_pages:
         found = _tables(path, table_pages)
         pages = [Page(p.number, p.text, found.get(p.number - 1, []), p.ocr) for p in pages]
@@ -139,3 +142,38 @@ def _tables(path: Path, indexes: list[int]) -> dict[int, list[list[list[str]]]]:
     except Exception as exc:  # noqa: BLE001 - tables are a bonus; the body text is already safe
         log.warning("table extraction failed for %s: %s", path.name, exc)
     return out
+
+
+def render_page_png(path: Path, number: int, *, max_width: int = 1400,
+                    max_pixels: int = 8_000_000) -> bytes:
+    """Page ``number`` (1-based) as a PNG at screen resolution: at most ``max_width`` pixels wide
+    and ``max_pixels`` in all, whatever size the page claims."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocument(f"PDF cannot be opened ({exc})") from None
+    try:
+        if not 1 <= number <= len(pdf):
+            raise CorruptDocument(f"PDF has no page {number}")
+        page = pdf[number - 1]
+        try:
+            width, height = page.get_size()
+            scale = min(2.0, max_width / max(width, 1.0))
+            if width * height * scale * scale > max_pixels:
+                scale = (max_pixels / max(width * height, 1.0)) ** 0.5
+            bitmap = page.render(scale=scale)
+            try:
+                image = bitmap.to_pil()
+                out = io.BytesIO()
+                image.save(out, format="PNG", optimize=True)
+                return out.getvalue()
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+    finally:
+        pdf.close()

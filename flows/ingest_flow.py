@@ -63,6 +63,40 @@ def finish_task(session: IngestSession, plan: IngestPlan) -> int:
     return session.finish(plan)
 
 
+def mark_crashed_flow_runs(runs: list[dict], logger) -> int:  # noqa: ANN001
+    """Set the Prefect flow runs of crashed ingest runs (their process died: kill -9, power
+    loss) to Crashed, so none stays Running forever; returns how many were changed."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    changed = 0
+    ids = [r["flow_run_id"] for r in runs if r.get("flow_run_id")]
+    if not ids:
+        return 0
+    with get_client(sync_client=True) as client:
+        for flow_run_id in ids:
+            try:
+                run = client.read_flow_run(UUID(flow_run_id))
+                if run.state is not None and run.state.is_final():
+                    continue
+                client.set_flow_run_state(run.id, Crashed(
+                    message="the ingest process died before the run finished (found by the "
+                            "next run)"), force=True)
+                changed += 1
+            except Exception as exc:  # noqa: BLE001 - never let the clean-up stop this run
+                logger.warning("could not mark flow run %s crashed: %s", flow_run_id, exc)
+    return changed
+
+
+def _current_flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    value = flow_run.id
+    return str(value) if value else None
+
+
 def summary_markdown(summary: IngestSummary) -> str:
     lines = [f"# Ingest of `{summary.source}`", "",
              "| indexed | skipped (unchanged) | failed | removed |", "|---|---|---|---|",
@@ -81,8 +115,13 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
     settings = get_settings()
     with _take_session() as session:
         ledger = session.ledger
+        crashed = ledger.reap_crashed_runs()
+        if crashed:
+            marked = mark_crashed_flow_runs(crashed, logger)
+            logger.warning("%d earlier ingest runs had crashed (process gone); %d Prefect flow "
+                           "runs marked Crashed", len(crashed), marked)
         plan = plan_task(session, source, retry_failed, only_failed)
-        run_id = ledger.start_run(plan.source)
+        run_id = ledger.start_run(plan.source, flow_run_id=_current_flow_run_id())
         batches = plan.batches(settings.ingest.batch_size)
         logger.info("%s: %d to process in %d batches, %d unchanged, %d still failing, %d removed",
                     plan.source, len(plan.tasks), len(batches), plan.unchanged, plan.still_failed,
@@ -98,6 +137,7 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
             summary.failures.extend(result.failed)
             logger.info("batch %d/%d: %d indexed, %d failed", number, len(batches),
                         len(result.indexed), len(result.failed))
+            ledger.heartbeat(run_id)
             for relpath, kind, reason in result.failed:
                 logger.warning("failed %s (%s): %s", relpath, kind, reason)
         summary.removed = finish_task(session, plan)

@@ -19,6 +19,7 @@ ACCESS_RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/search"): "public",
     ("GET", "/api/documents/{doc_id}"): "public",
     ("GET", "/api/documents/{doc_id}/file"): "public",
+    ("GET", "/api/documents/{doc_id}/pages/{number}.png"): "public",
     ("POST", "/api/token"): "public",
     ("GET", "/api/whoami"): "public",
     ("GET", "/api/cases"): "public",
@@ -32,6 +33,21 @@ ACCESS_RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/saved-searches"): "auditor",
     ("DELETE", "/api/saved-searches/{search_id}"): "auditor",
     ("GET", "/api/alerts"): "auditor",
+    ("GET", "/api/glossary"): "public",
+    ("GET", "/api/flags"): "public",
+    ("POST", "/api/flags/{flag_id}/dismiss"): "auditor",
+    # web pages (signed in by session cookie; refused pages redirect to /signin)
+    ("GET", "/"): "public",
+    ("GET", "/documents/{doc_id}"): "public",
+    ("GET", "/cases"): "public",
+    ("GET", "/cases/{case_id}"): "public",
+    ("GET", "/contractors/{key}"): "public",
+    ("GET", "/agencies/{name}"): "public",
+    ("GET", "/glossary"): "public",
+    ("GET", "/signin"): "public",
+    ("POST", "/signin"): "public",
+    ("POST", "/signout"): "public",
+    ("GET", "/operator"): "admin",
 }
 
 

@@ -7,6 +7,7 @@ secrets stored only as SHA-256 digests and compared in constant time by lookup o
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -108,12 +109,20 @@ class Accounts:
         return secret
 
     def resolve(self, secret: str) -> Principal | None:
+        digest = _digest(secret)
         with self._conn() as conn:
             row = conn.execute(
-                "SELECT u.name, u.role, s.expires_at FROM secrets s JOIN users u ON u.name = s.name "
-                "WHERE s.digest=?", (_digest(secret),)).fetchone()
-        if row is None:
+                "SELECT u.name, u.role, s.expires_at, s.digest FROM secrets s "
+                "JOIN users u ON u.name = s.name WHERE s.digest=?", (digest,)).fetchone()
+        # The lookup compares digests, never the secret itself; the found digest is compared
+        # again in constant time, so no code path compares secret material with ==.
+        if row is None or not hmac.compare_digest(row[3], digest):
             return None
         if row[2] and datetime.fromisoformat(row[2]) < _now():
             return None
         return Principal(row[0], row[1])
+
+    def revoke(self, secret: str) -> None:
+        """Forget a token or key (sign-out); unknown secrets are ignored."""
+        with self._conn() as conn:
+            conn.execute("DELETE FROM secrets WHERE digest=?", (_digest(secret),))

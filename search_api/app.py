@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, get_settings
 from search_api.errors import install_error_handlers
 from search_api.routes import router
+from search_api.web.pages import install as install_pages
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -76,10 +76,6 @@ def create_app(settings: Settings | None = None, backend=None, *,  # noqa: ANN00
         app.add_middleware(RateLimitMiddleware, buckets=TokenBuckets(
             api_settings.rate_limit_per_minute, api_settings.rate_limit_burst))
     app.include_router(router)
+    install_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> HTMLResponse:
-        return HTMLResponse((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
-
     return app

@@ -27,6 +27,8 @@ class AuditLog:
         self.path = Path(path)
 
     def append(self, user: str | None, role: str, action: str, **details: Any) -> dict[str, Any]:
+        # as JSON will read it back (dates become ISO strings), so the hash verifies later
+        details = json.loads(json.dumps(details, ensure_ascii=False, default=str))
         with _lock:
             head = self._read_head() or self._head_from_log()
             previous = head.get("hash", GENESIS)

@@ -1,5 +1,5 @@
-"""A token bucket per client address for anonymous API calls (signed-in users are accountable
-through the audit log instead). Over the limit: 429 with Retry-After."""
+"""A token bucket per client address for anonymous API calls and pages (callers with an
+API credential are accountable through the audit log instead). Over the limit: 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ class RateLimitMiddleware(BaseHTTPMiddleware):
         self.buckets = buckets
 
     async def dispatch(self, request: Request, call_next) -> Response:  # noqa: ANN001
-        if request.url.path.startswith("/api/") and "authorization" not in request.headers:
+        # An Authorization header is resolved (or refused with 401, cheaply) before any work;
+        # a session cookie is not trusted here, so web pages count for everyone.
+        if not request.url.path.startswith("/static/") and "authorization" not in request.headers:
             client = request.client.host if request.client else "unknown"
             wait = self.buckets.take(client)
             if wait > 0:

@@ -7,13 +7,15 @@ import csv
 import io
 import json
 import mimetypes
+import os
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.security import OAuth2PasswordRequestForm
-from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from analyzers.privacy import has_personal_data, mask
 from search_api.access import enforce_access
@@ -22,6 +24,8 @@ from search_api.schemas import (
     AuditEntryOut,
     DisclosureIn,
     DocumentOut,
+    ErrorOut,
+    FlagDismissIn,
     HealthOut,
     SavedSearchIn,
     SearchOut,
@@ -31,7 +35,14 @@ from search_api.schemas import (
 from search_index.ingest_pipeline import original_path
 from search_index.protocol import BackendUnavailable, Filters, InvalidQuery, SearchQuery
 
-router = APIRouter(prefix="/api", dependencies=[Depends(enforce_access)])
+# Every error is JSON of one shape (search_api/errors.py); the schema says so for each endpoint.
+ERROR_RESPONSES = {code: {"model": ErrorOut, "description": what} for code, what in (
+    (401, "sign in first, or the credential is not valid"), (403, "the role is not enough"),
+    (404, "no such document, case, contractor or agency"), (409, "not possible in this mode"),
+    (422, "an invalid parameter, named in the message"), (429, "too many requests"),
+    (503, "the search index is unavailable"))}
+router = APIRouter(prefix="/api", dependencies=[Depends(enforce_access)],
+                   responses=ERROR_RESPONSES)
 
 MEDIA_TYPES = {"pdf": "application/pdf",
                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -89,6 +100,10 @@ def search(
     lang: Keyword = None,
     contractor: Annotated[str | None, Query(max_length=200,
                                             description="Contractor name or 統一編號")] = None,
+    stage: Annotated[Literal["background", "planning", "progress", "resolution"] | None,
+                     Query(description="Disclosure stage (a group of document types)")] = None,
+    sort: Annotated[Literal["relevance", "date"],
+                    Query(description="relevance, or date (newest first)")] = "relevance",
 ) -> SearchOut:
     settings = request.app.state.settings.search
     if limit > settings.max_limit:
@@ -103,9 +118,9 @@ def search(
     q = "".join(ch if ch.isprintable() else " " for ch in q)
     filters = Filters(doc_type=doc_type or None, agency=agency or None, case_id=case_id or None,
                       lang=lang or None, contractor=contractor or None, date_from=date_from,
-                      date_to=date_to)
+                      date_to=date_to, stage=stage or None)
     page = _backend(request).search(SearchQuery(text=q, limit=limit, offset=offset,
-                                                filters=filters))
+                                                filters=filters, sort=sort))
     _audit(request, "search", q=q, filters=filters.active(), total=page.total, offset=offset)
     out = SearchOut.model_validate(page, from_attributes=True)
     if _is_public(request):
@@ -125,26 +140,34 @@ def document(request: Request, doc_id: str) -> DocumentOut:
     meta = {k: (v if isinstance(v, (str, int, float)) or v is None else str(v))
             for k, v in doc.metadata.items()}
     public = _is_public(request)
-    return DocumentOut(id=doc.id, title=mask(doc.title) if public else doc.title,
+    return DocumentOut(id=doc.id, masked=_serves_masked(request, doc), title=mask(doc.title) if public else doc.title,
                        filename=doc.filename, doc_type=doc.doc_type,
                        agency=doc.agency, case_id=doc.case_id, date=doc.date, lang=doc.lang,
                        format=doc.format, sha256=doc.sha256, metadata=meta,
                        disclosure=doc.disclosure,
                        pages=[{"number": p.number, "text": mask(p.text) if public else p.text}
                               for p in doc.pages],
-                       file_url=f"/api/documents/{doc.id}/file")
+                       file_url=f"/api/documents/{doc.id}/file",
+                       contractors=list(doc.contractors),
+                       ocr_confidence=_ocr_confidence(doc.metadata))
 
 
-@router.get("/documents/{doc_id}/file")
+@router.get("/documents/{doc_id}/file", responses={200: {
+    "description": "the original file (or, for the public, a masked text rendition)",
+    "content": {m: {} for m in (*MEDIA_TYPES.values(), "application/octet-stream",
+                                "text/plain; charset=utf-8")}}})
 def document_file(request: Request, doc_id: str):  # noqa: ANN201
     doc = _backend(request).get(doc_id)
     if doc is None:
         raise NotFound(f"no document with id {doc_id!r}")
-    path = original_path(request.app.state.settings, doc.sha256)
-    if not doc.sha256 or not path.is_file():
+    try:  # the stored hash names the file; anything but a SHA-256 names nothing
+        path = original_path(request.app.state.settings, doc.sha256)
+    except ValueError:
+        path = None
+    if path is None or not path.is_file():
         raise NotFound(f"the original file of document {doc_id!r} is not stored")
     _audit(request, "file_download", doc_id=doc_id, disclosure=doc.disclosure)
-    if _is_public(request) and any(has_personal_data(p.text) for p in doc.pages):
+    if _serves_masked(request, doc):
         # The original holds personal data of private persons: the public gets the text, masked.
         text = "\n\n".join(f"[page {p.number}]\n{mask(p.text)}" for p in doc.pages)
         name = doc.filename.rsplit(".", 1)[0] + ".masked.txt"
@@ -154,6 +177,54 @@ def document_file(request: Request, doc_id: str):  # noqa: ANN201
     media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(doc.filename)[0] \
         or "application/octet-stream"
     return FileResponse(path, media_type=media, filename=doc.filename)
+
+
+def _ocr_confidence(metadata: dict) -> dict[int, float]:
+    scores = metadata.get("ocr_confidence")
+    if not isinstance(scores, dict):
+        return {}
+    return {int(k): float(v) for k, v in scores.items()
+            if str(k).isdigit() and isinstance(v, (int, float))}
+
+
+def _serves_masked(request: Request, doc) -> bool:  # noqa: ANN001
+    """The caller is the public and the document holds personal data of private persons: they
+    get masked text only (no original file, no page images)."""
+    return _is_public(request) and any(has_personal_data(p.text) for p in doc.pages)
+
+
+@router.get("/documents/{doc_id}/pages/{number}.png")
+def page_image(request: Request, doc_id: str, number: int) -> Response:
+    """A PDF page rendered as PNG (cached), for reading a page as it was published."""
+    from extractors.pdf_extractor import render_page_png
+
+    doc = _backend(request).get(doc_id)
+    if doc is None:
+        raise NotFound(f"no document with id {doc_id!r}")
+    if doc.format != "pdf":
+        raise NotFound(f"document {doc_id!r} is {doc.format or 'not a PDF'}: it has no page images")
+    if not 1 <= number <= len(doc.pages):
+        raise NotFound(f"document {doc_id!r} has pages 1 to {len(doc.pages)}")
+    if _serves_masked(request, doc):
+        raise NotFound("page images of documents holding personal data are not public; "
+                       "read the masked text instead")
+    path = original_path(request.app.state.settings, doc.sha256)
+    if not doc.sha256 or not path.is_file():
+        raise NotFound(f"the original file of document {doc_id!r} is not stored")
+    cache = request.app.state.settings.data_dir / "cache" / "pages" / doc.sha256 / f"{number}.png"
+    if not cache.is_file():
+        from extractors.base import ExtractionError
+
+        try:
+            png = render_page_png(path, number)
+        except ExtractionError as exc:
+            raise NotFound(f"page {number} of {doc_id!r} cannot be rendered: {exc}") from exc
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(png)
+        partial.replace(cache)
+    return FileResponse(cache, media_type="image/png",
+                        headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.post("/token", response_model=TokenOut)
@@ -210,7 +281,9 @@ EXPORT_COLUMNS = ("id", "title", "filename", "doc_type", "case_id", "agency", "c
                   "page", "score", "url")
 
 
-@router.get("/export")
+@router.get("/export", responses={200: {
+    "description": "every hit, as CSV or JSON Lines",
+    "content": {"text/csv; charset=utf-8": {}, "application/x-ndjson": {}}}})
 def export(
     request: Request,
     q: Annotated[str, Query(description="Query text in the archive's query language")] = "",
@@ -309,6 +382,7 @@ def _view(request: Request, build, value: str, label: str, action: str,  # noqa:
     record = build(_backend(request), value)
     if record is None:
         raise NotFound(f"no {label} {value!r}")
+    _add_integrity(request, record, label, value)
     _audit(request, action, **details)
     return _masked(request, record)
 
@@ -343,7 +417,8 @@ def save_search(request: Request, body: SavedSearchIn) -> dict:
 
 
 @router.delete("/saved-searches/{search_id}")
-def delete_saved_search(request: Request, search_id: int) -> dict:
+def delete_saved_search(request: Request,
+                        search_id: Annotated[int, PathParam(ge=1, le=2**63 - 1)]) -> dict:
     """Idempotent: deleting a search that is not (or no longer) yours reports false."""
     return {"deleted": _saved(request).delete(request.state.principal.name, search_id)}
 
@@ -356,3 +431,69 @@ def alerts(request: Request, unseen: bool = False, mark_seen: bool = False) -> l
     if mark_seen:
         store.mark_seen(request.state.principal.name)
     return found
+
+
+# -- integrity signals: glossary, red flags, silent edits ---------------------------------------
+
+def _add_integrity(request: Request, record: dict, label: str, value: str) -> None:
+    """Flags (and, on a case, its silent edits) computed over the caller's partition."""
+    from search_index.integrity import partition_flags
+
+    who = request.state.principal.audience
+    data_dir = request.app.state.settings.data_dir
+    narrow = {"case": {"case_id": record.get("case_id") or value},
+              "contractor": {"contractor": value}, "agency": {"agency": value}}[label]
+    record["flags"] = [f.to_dict() for f in partition_flags(_backend(request), data_dir, who,
+                                                               **narrow)]
+    if label == "case":
+        from analyzers.canonical import case_key
+        from collectors.silent_edits import all_edits
+
+        wanted = case_key(record.get("case_id") or value)
+        record["edits"] = [e.to_dict() for e in all_edits(data_dir / "sources",
+                                                          public_only=who != "auditor")
+                           if e.case_id and case_key(e.case_id) == wanted]
+
+
+@router.get("/glossary")
+def glossary(request: Request) -> dict:
+    """The bilingual procurement glossary behind cross-language search (config/glossary.yaml):
+    ``{"count", "entries": [{"en": [...], "zh": [...], "note_en", "note_zh"}]}``."""
+    from config.glossary import load_glossary
+
+    entries = load_glossary()
+    return {"count": len(entries), "entries": [e.to_dict() for e in entries]}
+
+
+@router.get("/flags")
+def flags(request: Request, agency: Keyword = None, contractor: Keyword = None,
+          kind: Annotated[str | None, Query(max_length=40)] = None,
+          case_id: Keyword = None) -> dict:
+    """Red flags over what the caller may read, each explained and citing its evidence."""
+    from search_index.flags import KINDS
+    from search_index.integrity import partition_flags
+
+    if kind and kind not in KINDS:
+        raise InvalidQuery(f"kind: {kind!r} is not a flag kind; use one of " + ", ".join(KINDS))
+    found = partition_flags(_backend(request), request.app.state.settings.data_dir,
+                            request.state.principal.audience, agency=agency,
+                            contractor=contractor, kind=kind, case_id=case_id)
+    _audit(request, "flags", agency=agency, contractor=contractor, kind=kind, case_id=case_id)
+    return _masked(request, {"total": len(found), "kinds": list(KINDS),
+                             "flags": [f.to_dict() for f in found]})
+
+
+@router.post("/flags/{flag_id}/dismiss")
+def dismiss_flag(request: Request, flag_id: str, body: FlagDismissIn) -> dict:
+    """Auditors: dismiss a flag with a reason (kept, and logged in the audit trail)."""
+    from search_index.flags import FlagDismissals
+    from search_index.integrity import dismissals_path, partition_flags
+
+    settings = request.app.state.settings
+    known = {f.id for f in partition_flags(_backend(request), settings.data_dir, "auditor")}
+    if flag_id not in known:
+        raise NotFound(f"no flag {flag_id!r}")
+    dismissal = FlagDismissals(dismissals_path(settings.data_dir)).dismiss(
+        flag_id, body.reason, request.state.principal.name)
+    _audit(request, "flag_dismiss", flag_id=flag_id, reason=body.reason)
+    return {"id": flag_id, "dismissed": True, "dismissal": dismissal}

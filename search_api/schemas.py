@@ -26,6 +26,7 @@ class HitOut(BaseModel):
     page: int | None = Field(description="Page of the best match")
     score: float
     highlights: list[HighlightOut]
+    contractors: list[str] = Field(default_factory=list, description="Contractors it names")
 
 
 class FacetOut(BaseModel):
@@ -61,6 +62,12 @@ class DocumentOut(BaseModel):
     disclosure: str
     pages: list[PageOut]
     file_url: str
+    contractors: list[str] = Field(default_factory=list, description="Contractors it names")
+    ocr_confidence: dict[int, float] = Field(
+        default_factory=dict, description="Scanned pages read by OCR: page → Tesseract's mean "
+                                          "word confidence (0-100); under 60 is flagged for review")
+    masked: bool = Field(False, description="Personal data of private persons was masked for "
+                                            "this caller (no original file, no page images)")
 
 
 class HealthOut(BaseModel):
@@ -88,6 +95,11 @@ class WhoAmIOut(BaseModel):
 class DisclosureIn(BaseModel):
     disclosure: Literal["public", "restricted"]
     reason: str = Field(min_length=3, max_length=1000, description="Why (kept in the audit log)")
+
+
+class FlagDismissIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000,
+                        description="Why the flag is dismissed (kept, and in the audit log)")
 
 
 class AuditEntryOut(BaseModel):

@@ -8,6 +8,8 @@ from analyzers import Analyzer, get_analyzer
 from search_index.suggest import did_you_mean, fold_names
 
 NAMES_TTL_SECONDS = 30.0
+SUGGESTION_CACHE_SIZE = 4096
+_MISSING = object()
 
 
 class BackendParts:
@@ -15,6 +17,7 @@ class BackendParts:
 
     _analyzer: Analyzer | None = None
     _names_cache: tuple[float, list[tuple[str, str]]] | None = None
+    _suggestions: tuple[list[tuple[str, str]], dict[str, str | None]] | None = None
 
     @property
     def analyzer(self) -> Analyzer:
@@ -33,6 +36,18 @@ class BackendParts:
         return self._names_cache[1]
 
     def suggestion(self, text: str) -> str | None:
+        """"Did you mean" for ``text``; remembered per query text for as long as the known
+        names are (a pure function of the two, and the slowest step of a small answer)."""
         from analyzers.chinese_script import get_script_folder
 
-        return did_you_mean(text, self._names(), get_script_folder().to_traditional)
+        names = self._names()
+        cache = self._suggestions
+        if cache is None or cache[0] is not names:
+            cache = self._suggestions = (names, {})
+        found = cache[1].get(text, _MISSING)
+        if found is _MISSING:
+            found = did_you_mean(text, names, get_script_folder().to_traditional)
+            if len(cache[1]) >= SUGGESTION_CACHE_SIZE:
+                cache[1].clear()
+            cache[1][text] = found
+        return found

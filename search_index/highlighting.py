@@ -65,7 +65,18 @@ def _snippet(page: IndexPage, terms: Sequence[str], width: int) -> tuple[int, st
     original = page.text
     o_lo = offsets[lo] if lo < len(offsets) else len(original)
     o_hi = offsets[hi] if hi < len(offsets) else len(original)
-    parts: list[str] = ["…" if o_lo > 0 else ""]
+    marked = _marked(original, offsets, matches, lo, hi)
+    text = " ".join((("…" if o_lo > 0 else "") + marked
+                     + ("…" if o_hi < len(original) else "")).split())
+    return score, text
+
+
+def _marked(original: str, offsets: Sequence[int], matches: Sequence[tuple[int, int, str]],
+            lo: int, hi: int) -> str:
+    """HTML of ``original`` between normalised offsets lo..hi, matches wrapped in <mark>."""
+    o_lo = offsets[lo] if lo < len(offsets) else len(original)
+    o_hi = offsets[hi] if hi < len(offsets) else len(original)
+    parts: list[str] = []
     cursor = o_lo
     for start, end, _ in matches:
         if start < lo or end > hi:
@@ -78,9 +89,15 @@ def _snippet(page: IndexPage, terms: Sequence[str], width: int) -> tuple[int, st
         parts.append(f"<mark>{html.escape(original[o_start:o_end])}</mark>")
         cursor = o_end
     parts.append(html.escape(original[cursor:o_hi]))
-    parts.append("…" if o_hi < len(original) else "")
-    text = " ".join("".join(parts).split())
-    return score, text
+    return "".join(parts)
+
+
+def mark_text(text: str, terms: Sequence[str]) -> tuple[str, int]:
+    """The whole text HTML-escaped with every match of ``terms`` in <mark>, and the number of
+    matches (for a document page: the reader sees where the query hit)."""
+    normalized, offsets = normalize_with_offsets(text)
+    matches = _occurrences(fold(normalized), terms) if terms else []
+    return _marked(text, offsets, matches, 0, len(normalized)), len(matches)
 
 
 def best_highlights(pages: Sequence[IndexPage], terms: Sequence[str], *, max_snippets: int = 3,

@@ -20,7 +20,9 @@ from extractors.metadata import DocumentMetadata, extract_metadata
 from extractors.registry import Limits
 from extractors.sandbox import ExtractorPool
 from search_index import open_backend
+from search_index.faults import fault_point
 from search_index.ledger import Ledger, doc_id_for
+from search_index.originals import DocumentRecord, remove_record, stored_original, write_record
 from search_index.protocol import IndexDocument, IndexPage
 
 log = logging.getLogger(__name__)
@@ -95,15 +97,30 @@ def read_sidecar(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def storable_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (kept by the OS as surrogates)
+    become ``\\xff`` escapes, so the ledger, the index and JSON can hold every name."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def walk_files(root: Path) -> list[Path]:
-    """Regular files under root in a stable order; hidden files and folders are not documents."""
+    """Regular files under root in a stable order; hidden files and folders are not documents,
+    nor is a symbolic link to anything outside root (a folder must not publish other files)."""
     found: list[Path] = []
+    inside = Path(root).resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or name.startswith("~$") or name.endswith(SIDECAR_SUFFIX):
                 continue
             path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                log.warning("skipped %s: a symbolic link to a file outside %s", path, root)
+                continue
             if path.is_file():
                 found.append(path)
     return found
@@ -121,7 +138,7 @@ def plan_ingest(source: Path, ledger: Ledger, *, retry_failed: bool = False,
     plan = IngestPlan(source=key)
     seen: set[str] = set()
     for path in walk_files(root):
-        relpath = path.relative_to(root).as_posix()
+        relpath = storable_name(path.relative_to(root).as_posix())
         seen.add(relpath)
         entry = known.get(relpath)
         if only_failed and (entry is None or entry.status != "failed"):
@@ -206,12 +223,13 @@ class AnalyzeInWorker:
 
 def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
                       analyzed: IndexFields | None = None,
-                      meta: DocumentMetadata | None = None) -> IndexDocument:
+                      meta: DocumentMetadata | None = None,
+                      sidecar: dict | None = None) -> IndexDocument:
     filename = Path(task.relpath).name
     text = extracted.text
     title = document_title(extracted, filename)
     meta = meta or extract_metadata(title, filename, text)
-    sidecar = read_sidecar(Path(task.path))
+    sidecar = read_sidecar(Path(task.path)) if sidecar is None else sidecar
     published = _iso_date(sidecar.get("published"))
     return IndexDocument(
         id=task.doc_id, title=title, filename=filename,
@@ -228,7 +246,10 @@ def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
                   **{k: str(v) for k, v in sidecar.items()
                      if k in ("source_url", "referrer", "published", "disclosure") and v},
                   "tables": sum(len(p.tables) for p in extracted.pages),
-                  **{k: str(v) for k, v in extracted.metadata.items()}},
+                  **{k: str(v) for k, v in extracted.metadata.items()},
+                  # kept as numbers: page → OCR confidence, read by the low-confidence flag
+                  **({"ocr_confidence": extracted.metadata["ocr_confidence"]}
+                     if isinstance(extracted.metadata.get("ocr_confidence"), dict) else {})},
         analyzed=analyzed,
     )
 
@@ -265,7 +286,12 @@ def write_learned_dictionary(path: Path, names: list[str]) -> bool:
 
 
 def original_path(settings: Settings, sha256: str) -> Path:
-    return settings.files_dir / sha256[:2] / sha256
+    """Where the original of a content hash is kept; a value that is not a SHA-256 raises
+    ValueError (it must never become a path outside the files dir)."""
+    path = stored_original(settings.files_dir, sha256)
+    if path is None:
+        raise ValueError(f"not a SHA-256 content hash: {sha256!r}")
+    return path
 
 
 class IngestSession:
@@ -341,13 +367,19 @@ class IngestSession:
         outcomes = self._extract(batch)
         if next_batch:
             self._prefetch(next_batch)
+        fault_point("extract")  # reliability suite: a crash while the next batch is extracted
         documents: list[IndexDocument] = []
         records: list[dict] = []
         for task, outcome in zip(batch, outcomes, strict=True):
             base = dict(source=source, relpath=task.relpath, doc_id=task.doc_id, size=task.size,
                         mtime_ns=task.mtime_ns, sha256=task.sha256)
+            max_bytes = self.settings.ingest.max_file_mb * 1024 * 1024
             try:
-                store_original(self.settings.files_dir, task)
+                if task.size <= max_bytes:  # an oversized file is quarantined unread, not copied
+                    store_original(self.settings.files_dir, task)
+                    write_record(self.settings.files_dir, DocumentRecord(
+                        task.doc_id, source, task.relpath, task.sha256, task.size, task.mtime_ns,
+                        read_sidecar(Path(task.path))))
             except OSError as exc:
                 log.warning("could not keep a copy of %s: %s", task.relpath, exc)
             document = None
@@ -389,9 +421,12 @@ class IngestSession:
         failed_ids = [r["doc_id"] for r in records if r["status"] == "failed"]
         if failed_ids:
             self.backend.delete(failed_ids)
+        fault_point("upsert")  # reliability suite: written but not committed
         self.backend.commit()
         with self.ledger.transaction() as conn:
-            for record in records:
+            for number, record in enumerate(records):
+                if number == len(records) // 2:
+                    fault_point("ledger")  # reliability suite: half of the batch recorded
                 self.ledger.record(conn, **record)
         return result
 
@@ -421,15 +456,19 @@ class IngestSession:
                 self.ledger.remove(conn, plan.source, relpath)
             for relpath, size, mtime_ns in plan.touched:
                 self.ledger.touch(conn, plan.source, relpath, size, mtime_ns)
+        for _, doc_id in plan.removed:
+            remove_record(self.settings.files_dir, doc_id)
         return len(plan.removed)
 
 
 def run_ingest(source: Path, settings: Settings | None = None, *,
                retry_failed: bool = False) -> IngestSummary:
-    """Ingest a folder without Prefect (tests, benchmarks of the library alone)."""
+    """Ingest a folder without Prefect (tests, benchmarks of the library alone); the run is
+    listed among the ledger's runs like a flow's."""
     settings = settings or get_settings()
     with IngestSession(settings) as session:
         plan = session.plan(source, retry_failed=retry_failed)
+        run_id = session.ledger.start_run(plan.source)
         summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
         batches = plan.batches(settings.ingest.batch_size)
         indexed: list[str] = []
@@ -440,6 +479,9 @@ def run_ingest(source: Path, settings: Settings | None = None, *,
             summary.indexed += len(result.indexed)
             summary.failed += len(result.failed)
             summary.failures.extend(result.failed)
+            session.ledger.heartbeat(run_id)
         summary.removed = session.finish(plan)
+        session.ledger.finish_run(run_id, indexed=summary.indexed, skipped=summary.skipped,
+                                  failed=summary.failed, removed=summary.removed)
         session.alert_saved_searches({doc_id_for(plan.source, f) for f in indexed})
     return summary

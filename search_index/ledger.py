@@ -2,16 +2,20 @@
 
 Every file ends ``indexed`` or ``failed`` (with a reason a person can act on); removed files are
 deleted from the ledger after they leave the index. Content hashes make re-runs idempotent.
+Each run records its process (pid, host, start time) and a heartbeat, so a run whose process
+died (kill -9, power loss) is reported ``crashed`` instead of ``running`` forever.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 SCHEMA = """
@@ -47,6 +51,37 @@ CREATE TABLE IF NOT EXISTS runs (
     removed INTEGER DEFAULT 0
 );
 """
+# Columns added after the first release; added to older ledgers when they are opened.
+RUN_COLUMNS = {"pid": "INTEGER", "host": "TEXT", "proc_start": "TEXT", "heartbeat_at": "TEXT",
+               "flow_run_id": "TEXT", "crashed_at": "TEXT"}
+# A run on another host (whose process cannot be checked) is crashed after this much silence.
+STALE_AFTER = timedelta(hours=6)
+
+
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (tells a reused pid apart), or None off Linux."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def process_alive(pid: int | None, proc_start: str | None) -> bool:
+    """Whether the process that started a run on this host still runs."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    if proc_start is not None:
+        current = _process_start(pid)
+        if current is not None and current != proc_start:
+            return False  # the pid was reused by another process
+    return True
 
 
 @dataclass(frozen=True)
@@ -84,6 +119,11 @@ class Ledger:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+            for name, kind in RUN_COLUMNS.items():
+                if name not in have:
+                    with conn:
+                        conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
             self._conn = conn
         return self
 
@@ -166,10 +206,67 @@ class Ledger:
         rows = self.conn.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
         return {status: n for status, n in rows}
 
-    def start_run(self, source: str) -> int:
+    def start_run(self, source: str, flow_run_id: str | None = None) -> int:
+        pid, stamp = os.getpid(), now()
         with self.transaction() as conn:
-            cur = conn.execute("INSERT INTO runs (source, started_at) VALUES (?, ?)", (source, now()))
+            cur = conn.execute(
+                "INSERT INTO runs (source, started_at, pid, host, proc_start, heartbeat_at, "
+                "flow_run_id) VALUES (?,?,?,?,?,?,?)",
+                (source, stamp, pid, socket.gethostname(), _process_start(pid), stamp,
+                 flow_run_id))
             return int(cur.lastrowid)
+
+    def heartbeat(self, run_id: int) -> None:
+        """The run is alive (called after every batch)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE runs SET heartbeat_at=? WHERE id=?", (now(), run_id))
+
+    RUN_KEYS = ("id", "source", "started_at", "finished_at", "indexed", "skipped", "failed",
+                "removed", "pid", "host", "proc_start", "heartbeat_at", "flow_run_id",
+                "crashed_at")
+
+    @staticmethod
+    def _dead(run: dict, at: datetime) -> bool:
+        if run["host"] == socket.gethostname() and run["pid"]:
+            return not process_alive(run["pid"], run["proc_start"])
+        last = run["heartbeat_at"] or run["started_at"]
+        return at - datetime.fromisoformat(last) > STALE_AFTER
+
+    def runs(self, limit: int = 50) -> list[dict]:
+        """The latest ingest runs, newest first, each with its counts and ``status``:
+        ``finished``, ``running``, or ``crashed`` (its process died before finishing; also
+        ``crashed_at`` once a later run noticed)."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join(self.RUN_KEYS)} FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,)).fetchall()
+        out = [dict(zip(self.RUN_KEYS, row)) for row in rows]
+        at = datetime.now(timezone.utc)
+        for run in out:
+            if run["finished_at"]:
+                run["status"] = "finished"
+            elif run["crashed_at"] or self._dead(run, at):
+                run["status"] = "crashed"
+            else:
+                run["status"] = "running"
+            del run["proc_start"]
+        return out
+
+    def reap_crashed_runs(self) -> list[dict]:
+        """Mark every unfinished run whose process is gone as crashed; returns those runs (with
+        their ``flow_run_id``, so the Prefect flow run can be marked too)."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join(self.RUN_KEYS)} FROM runs "
+            "WHERE finished_at IS NULL AND crashed_at IS NULL").fetchall()
+        at = datetime.now(timezone.utc)
+        dead = [run for run in (dict(zip(self.RUN_KEYS, row)) for row in rows)
+                if self._dead(run, at)]
+        if dead:
+            with self.transaction() as conn:
+                for run in dead:
+                    run["crashed_at"] = now()
+                    conn.execute("UPDATE runs SET crashed_at=? WHERE id=?",
+                                 (run["crashed_at"], run["id"]))
+        return dead
 
     def finish_run(self, run_id: int, *, indexed: int, skipped: int, failed: int,
                    removed: int) -> None:

@@ -61,7 +61,10 @@ class PartitionedBackend:
         self.public.delete(ids)
 
     def commit(self) -> None:
+        from search_index.faults import fault_point
+
         self.full.commit()
+        fault_point("commit")  # reliability suite: one partition committed, the other not yet
         self.public.commit()
 
     # -- reading (public partition) --

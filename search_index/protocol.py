@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 from analyzers.analyzer import IndexFields
 
 FACET_FIELDS = ("doc_type", "agency", "case_id", "contractor", "lang", "format")
+SORTS = ("relevance", "date")
 
 
 class SearchError(Exception):
@@ -82,6 +83,7 @@ class Filters:
     contractor: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    stage: str | None = None  # background | planning | progress | resolution
 
     def active(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
@@ -97,6 +99,11 @@ class SearchQuery:
     filters: Filters = field(default_factory=Filters)
     facets: Sequence[str] = FACET_FIELDS
     highlight: bool = True
+    sort: str = "relevance"  # relevance | date (newest first; an empty query always sorts by date)
+
+    def by_date(self, plan_browse: bool) -> bool:
+        """Whether hits come newest first rather than by relevance."""
+        return plan_browse or self.sort == "date"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,13 @@ TYPE_LABELS = {
 }
 DOC_TYPES = ("background", "planning", "progress", "resolution", "meeting_materials",
              "meeting_minutes", "tender_notice", "award_notice", "other")
+# The platform's four disclosure stages and the document types each holds.
+STAGE_TYPES = {
+    "background": ("background",),
+    "planning": ("planning",),
+    "progress": ("tender_notice", "meeting_materials", "meeting_minutes", "progress"),
+    "resolution": ("award_notice", "resolution"),
+}
 
 
 @dataclass(frozen=True)

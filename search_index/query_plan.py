@@ -11,8 +11,15 @@ from datetime import date
 from analyzers import Analyzer
 from analyzers.canonical import case_key
 from analyzers.normalizer import CJK_CHAR, fold, normalize
+from search_index.expansion import GlossaryExpander, default_expander
 from search_index.protocol import InvalidQuery, SearchQuery
-from search_index.query_language import FieldFilters, ParsedQuery, parse_query, resolve_fields
+from search_index.query_language import (
+    STAGE_TYPES,
+    FieldFilters,
+    ParsedQuery,
+    parse_query,
+    resolve_fields,
+)
 
 MAX_CLAUSES = 64
 
@@ -28,6 +35,9 @@ class Ranked:
     words: tuple[str, ...]
     bigrams: tuple[str, ...]
     canonical: tuple[str, ...]
+    # Contiguous bigram sequences scored as phrases over the bigram fields: the glossary's
+    # other-language alternatives of this clause (search_index/expansion.py).
+    phrases: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,11 +59,15 @@ class QueryPlan:
     highlight_words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     nothing: bool = False  # the text had no searchable content: no document matches
+    expansions: tuple[str, ...] = ()  # glossary terms added to the query (also highlighted)
+    # groups of alternative bigram sequences; one of each group must appear (a required or
+    # quoted glossary term and its other-language equivalents)
+    must_any: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @property
     def browse(self) -> bool:
         """No positive text: list documents (newest first) that pass the filters."""
-        return not self.ranked and not self.must
+        return not self.ranked and not self.must and not self.must_any
 
 
 def key_of(value: str) -> str:
@@ -88,6 +102,11 @@ def plan_filters(query: SearchQuery, fields: FieldFilters, analyzer: Analyzer) -
     for name in ("doc_type", "lang"):
         if getattr(f, name):
             terms.append((name, (getattr(f, name),)))
+    if f.stage:
+        if f.stage not in STAGE_TYPES:
+            raise InvalidQuery(f"stage {f.stage!r} is not a disclosure stage; use one of "
+                               + ", ".join(STAGE_TYPES))
+        terms.append(("doc_type", STAGE_TYPES[f.stage]))
     if f.agency:
         terms.append(("agency_key", (key_of(f.agency),)))
     if f.case_id:
@@ -110,8 +129,11 @@ def plan_filters(query: SearchQuery, fields: FieldFilters, analyzer: Analyzer) -
 
 
 def plan_query(query: SearchQuery, analyzer: Analyzer,
-               parsed: ParsedQuery | None = None) -> QueryPlan:
-    """Analyse a SearchQuery into a QueryPlan; InvalidQuery for requests that cannot be met."""
+               parsed: ParsedQuery | None = None, expander: GlossaryExpander | None = None,
+               ) -> QueryPlan:
+    """Analyse a SearchQuery into a QueryPlan; InvalidQuery for requests that cannot be met.
+    Glossary terms in the query bring their other-language equivalents in as alternatives
+    (``expander``; default: the shipped glossary)."""
     if query.limit < 1:
         raise InvalidQuery("limit must be at least 1")
     if query.offset < 0:
@@ -122,8 +144,12 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
     filters = plan_filters(query, resolve_fields(parsed), analyzer)
     if not parsed.clauses and not parsed.fields and query.text.strip():
         return QueryPlan(filters=filters, nothing=True)  # only punctuation
+    expander = expander or default_expander(analyzer)
     ranked: list[Ranked] = []
     must: list[tuple[str, ...]] = []
+    must_any: list[tuple[tuple[str, ...], ...]] = []
+    expansions: list[str] = []
+    free: list[str] = []  # unquoted, not required clauses: glossary terms may span them
     must_not: list[tuple[str, ...]] = []
     words: list[str] = []
     phrases: list[str] = []
@@ -135,14 +161,22 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
         if clause.occur == "must_not":
             must_not.append(tuple(analyzed.bigrams))
             continue
+        alternatives: tuple[tuple[str, ...], ...] = ()
         if clause.phrase or clause.occur == "must":
             phrases.append(clause.text)
-            must.append(tuple(analyzed.bigrams))
+            expansion = expander.expand_phrase(clause.text)
+            if expansion and expansion.alternatives:
+                alternatives = tuple(a.bigrams for a in expansion.alternatives)
+                must_any.append((tuple(analyzed.bigrams),) + alternatives)
+                expansions.extend(a.term for a in expansion.alternatives)
+            else:
+                must.append(tuple(analyzed.bigrams))
         else:
             words.extend(analyzed.words)
+            free.append(clause.text)
         ranked.append(Ranked(tuple(dict.fromkeys(analyzed.words)),
                              tuple(dict.fromkeys(analyzed.bigrams)),
-                             tuple(dict.fromkeys(analyzed.canonical))))
+                             tuple(dict.fromkeys(analyzed.canonical)), alternatives))
         seen_canonical.update(analyzed.canonical)
     # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
     joined = " ".join(c.text for c in parsed.clauses if c.occur != "must_not")
@@ -150,8 +184,13 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                                 if t not in seen_canonical))
     if extra and ranked:
         ranked.append(Ranked((), (), extra))
+    for expansion in expander.expand_words(free) if free else ():
+        if expansion.alternatives:
+            ranked.append(Ranked((), (), (), tuple(a.bigrams for a in expansion.alternatives)))
+            expansions.extend(a.term for a in expansion.alternatives)
     return QueryPlan(tuple(ranked), tuple(must), tuple(must_not), filters, tuple(words),
-                     tuple(phrases))
+                     tuple(phrases), must_any=tuple(must_any),
+                     expansions=tuple(dict.fromkeys(expansions)))
 
 
 def edge_patterns(tokens: tuple[str, ...] | list[str]) -> list[str] | None:

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,6 +53,13 @@ KEY_FIELDS = ("agency_key", "case_key", "contractor", "contractor_key", "ban")
 FILTER_TEXT_FIELDS = ("agency_text", "contractor_text")
 
 READER_RELOAD_SECONDS = 0.5
+# Engine documents of the latest upserts by id(IndexDocument), checked by identity: the second
+# partition reuses what the first built (see TantivyBackend._shared_document).
+_BUILT: dict[int, tuple] = {}
+_BUILT_MAX = 1024
+FACET_CACHE_SIZE = 2048
+DATE_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
+DATE_MAX = datetime(2262, 1, 1, tzinfo=timezone.utc)
 
 try:  # tantivy's panics derive from BaseException; catch them explicitly, never bare.
     from pyo3_runtime import PanicException  # type: ignore[import-not-found]
@@ -99,6 +107,10 @@ class TantivyBackend(BackendParts):
         self._writer = None
         self._lock = threading.RLock()
         self._last_reload = 0.0
+        # Facet counts per (query, facets), valid for one generation of the index (a commit
+        # anywhere — this process or another — starts a new one: see _searcher).
+        self._generation: tuple[int, int] | None = None
+        self._facet_cache: OrderedDict = OrderedDict()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def open(self, *, writable: bool = False) -> None:
@@ -159,12 +171,24 @@ class TantivyBackend(BackendParts):
         index = self._require()
         now = time.monotonic()
         if now - self._last_reload > READER_RELOAD_SECONDS:
+            generation = self._meta_generation()  # before the reload: never newer than it
             try:
                 index.reload()
             except (ValueError, PanicException) as exc:
                 raise BackendUnavailable(f"index reload failed: {exc}") from exc
             self._last_reload = now
+            if generation != self._generation:
+                self._facet_cache.clear()
+                self._generation = generation
         return index.searcher()
+
+    def _meta_generation(self) -> tuple[int, int]:
+        """Changes with every commit: tantivy rewrites meta.json each time."""
+        try:
+            stat = (self.path / "meta.json").stat()
+        except OSError:
+            return (0, 0)
+        return (stat.st_mtime_ns, stat.st_ino)
 
     # -- writing -------------------------------------------------------------------------------
     def _document(self, doc: IndexDocument):  # noqa: ANN202
@@ -181,17 +205,36 @@ class TantivyBackend(BackendParts):
                                                tzinfo=timezone.utc))
         return document
 
+    def _shared_document(self, doc: IndexDocument):  # noqa: ANN202
+        """_document, built once for the public and the full index: the partitioned backend
+        upserts the same IndexDocument objects into both, and building the engine document
+        (tokens, stored JSON) is most of an upsert's cost."""
+        analyzer = self.analyzer
+        found = _BUILT.pop(id(doc), None)  # used at most twice: the second use lets it go
+        if found is not None and found[0] is doc and found[1] is analyzer:
+            return found[2]
+        tdoc = self._document(doc)
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        _BUILT[id(doc)] = (doc, analyzer, tdoc)
+        return tdoc
+
     def upsert(self, documents: Iterable[IndexDocument]) -> WriteResult:
         with self._lock:
             if self._writer is None:
                 raise BackendUnavailable("the index was not opened for writing")
-            written = 0
+            written, failed = 0, {}
             for doc in documents:
-                tdoc = self._document(doc)
+                try:  # one document the engine cannot take never fails the others
+                    tdoc = self._shared_document(doc)
+                except (ValueError, TypeError, OverflowError) as exc:  # UnicodeError included
+                    log.warning("document %s refused: %s", doc.id, exc)
+                    failed[doc.id] = f"{type(exc).__name__}: {exc}"[:300]
+                    continue
                 self._writer.delete_documents_by_term("id", doc.id)
                 self._writer.add_document(tdoc)
                 written += 1
-            return WriteResult(written)
+            return WriteResult(written, failed)
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._lock:
@@ -238,12 +281,13 @@ class TantivyBackend(BackendParts):
         searcher = self._searcher()
         tquery = self._translate(plan)
         try:
-            if plan.browse:
+            if query.by_date(plan.browse):
                 result = searcher.search(tquery, query.limit, count=True, offset=query.offset,
                                          order_by_field="date_sort")
             else:
                 result = searcher.search(tquery, query.limit, count=True, offset=query.offset)
-            facets = self._facets(searcher, tquery, query.facets) if query.facets else {}
+            facets = self._cached_facets(searcher, tquery, plan, query.facets) \
+                if query.facets else {}
         except ValueError as exc:
             raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
         except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
@@ -278,6 +322,31 @@ class TantivyBackend(BackendParts):
                 for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
 
 
+    def _cached_facets(self, searcher, tquery, plan: QueryPlan, names) -> dict[str, list[Facet]]:  # noqa: ANN001
+        """Facet counts are the costliest part of an answer on a large index (an aggregation
+        over every match) and the same for every page of a query: kept per index generation."""
+        try:
+            key = (plan.ranked, plan.must, plan.must_not, plan.must_any, plan.filters, tuple(names))
+            hash(key)
+        except TypeError:  # pragma: no cover - a plan part that cannot be a key
+            return self._facets(searcher, tquery, names)
+        cache = self._facet_cache
+        found = cache.get(key)
+        if found is not None:
+            try:
+                cache.move_to_end(key)
+            except KeyError:  # cleared meanwhile by another thread
+                pass
+            return {name: list(values) for name, values in found.items()}
+        facets = self._facets(searcher, tquery, names)
+        cache[key] = facets
+        while len(cache) > FACET_CACHE_SIZE:
+            try:
+                cache.popitem(last=False)
+            except KeyError:  # pragma: no cover - emptied by another thread
+                break
+        return {name: list(values) for name, values in facets.items()}
+
     def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
         wanted = [n for n in names if n in FACET_FIELDS]
         if not wanted:
@@ -300,6 +369,9 @@ class TantivyBackend(BackendParts):
             should = [(Occur.Should, self._ranked(r)) for r in plan.ranked]
             parts.append((Occur.Must, Q.boolean_query(should)))
         parts.extend((Occur.Must, self._contains(tokens)) for tokens in plan.must)
+        parts.extend((Occur.Must, Q.boolean_query([(Occur.Should, self._contains(tokens))
+                                                    for tokens in group]))
+                     for group in plan.must_any)
         if not parts:
             parts.append((Occur.Must, Q.all_query()))
         parts.extend((Occur.MustNot, self._contains(tokens)) for tokens in plan.must_not)
@@ -320,6 +392,10 @@ class TantivyBackend(BackendParts):
                 else:
                     term = Q.term_query(self._schema, field, token)
                 subs.append((Occur.Should, Q.boost_query(term, WEIGHTS[field])))
+        for tokens in ranked.phrases:  # glossary alternatives: scored as phrases
+            for field in ("body_bigrams", "title_bigrams"):
+                subs.append((Occur.Should, Q.boost_query(self._phrase(field, tokens),
+                                                         WEIGHTS[field])))
         return Q.boolean_query(subs)
 
     def _contains(self, bigrams: tuple[str, ...]):  # noqa: ANN202
@@ -356,5 +432,10 @@ class TantivyBackend(BackendParts):
             lo_dt = datetime(lo.year, lo.month, lo.day, tzinfo=timezone.utc) if lo else None
             hi_dt = datetime(hi.year, hi.month, hi.day, 23, 59, 59, tzinfo=timezone.utc) \
                 if hi else None
+            # tantivy dates are nanoseconds in an i64: clamp bounds to what it can hold
+            lo_dt = max(lo_dt, DATE_MIN) if lo_dt else None
+            hi_dt = min(hi_dt, DATE_MAX) if hi_dt else None
+            if lo_dt and lo_dt > DATE_MAX or hi_dt and hi_dt < DATE_MIN:
+                lo_dt, hi_dt = DATE_MAX, DATE_MIN  # nothing can match
             out.append(Q.range_query(self._schema, "date", tantivy.FieldType.Date, lo_dt, hi_dt))
         return out

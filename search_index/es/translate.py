@@ -79,6 +79,9 @@ def ranked(r: Ranked) -> dict[str, Any]:
                                                   "boost": WEIGHTS[field]}})
             else:
                 should.append(term(field, token, WEIGHTS[field]))
+    for tokens in r.phrases:  # glossary alternatives: scored as phrases
+        for field in ("body_bigrams", "title_bigrams"):
+            should.append({"bool": {"must": [phrase(field, tokens)], "boost": WEIGHTS[field]}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
@@ -104,6 +107,8 @@ def query_clause(plan: QueryPlan) -> dict[str, Any]:
         must.append({"bool": {"should": [ranked(r) for r in plan.ranked],
                               "minimum_should_match": 1}})
     must.extend(contains(tokens) for tokens in plan.must)
+    must.extend({"bool": {"should": [contains(tokens) for tokens in group],
+                          "minimum_should_match": 1}} for group in plan.must_any)
     if not must:
         must.append({"match_all": {}})
     body: dict[str, Any] = {"must": must}
@@ -115,10 +120,10 @@ def query_clause(plan: QueryPlan) -> dict[str, Any]:
     return {"bool": body}
 
 
-def sort_clause(plan: QueryPlan) -> list[Any]:
-    """Newest first when browsing, relevance otherwise; the id breaks ties (search_after needs a
-    total order)."""
-    if plan.browse:
+def sort_clause(plan: QueryPlan, query: SearchQuery | None = None) -> list[Any]:
+    """Newest first when browsing or asked to sort by date, relevance otherwise; the id breaks
+    ties (search_after needs a total order)."""
+    if plan.browse or (query is not None and query.sort == "date"):
         return [{"date_sort": {"order": "desc", "missing": 0}}, {"id": "asc"}]
     return [{"_score": "desc"}, {"id": "asc"}]
 
@@ -130,7 +135,7 @@ def search_body(plan: QueryPlan, query: SearchQuery,
     body: dict[str, Any] = {
         "query": query_clause(plan),
         "size": query.limit,
-        "sort": sort_clause(plan),
+        "sort": sort_clause(plan, query),
         "track_total_hits": True,
         "_source": ["doc"],
     }

@@ -305,3 +305,32 @@ def test_multi_frame_16_bit_tiff_gives_one_page_per_frame(tmp_path):
     assert [(p.number, p.ocr) for p in doc.pages] == [(1, True), (2, True)]
     _assert_reads_scan(doc.pages[0].text)
     assert "決標公告" in _squeeze(doc.pages[1].text)
+
+
+def test_ocr_confidence_is_stored_per_page_and_drops_on_a_poor_scan(scan_png, tmp_path):
+    from PIL import Image, ImageFilter
+
+    clean = extract(scan_png).metadata["ocr_confidence"]
+    assert set(clean) == {"1"} and clean["1"] >= 80
+    poor = _scan().resize((220, 60)).resize((880, 240)).filter(ImageFilter.GaussianBlur(2))
+    noise = Image.effect_noise(poor.size, 90)
+    poor = Image.blend(poor, noise, 0.35)
+    path = tmp_path / "poor.png"
+    poor.save(path, dpi=(150, 150))
+    low = extract(path).metadata["ocr_confidence"]["1"]  # about 4 against 93 (Tesseract 5.3)
+    assert low < 60 <= clean["1"] - 15
+
+
+@pytest.mark.parametrize("tsv,expected", [
+    ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+     "5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90\t評選委員會\n"
+     "5\t1\t1\t1\t1\t2\t0\t0\t1\t1\t40\t決\n"
+     "4\t1\t1\t1\t1\t0\t0\t0\t1\t1\t-1\t\n", round((90 * 5 + 40) / 6, 1)),
+    ("level\tconf\ttext\n", None),
+    ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+     "5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t-1\t \n", None),
+])
+def test_mean_confidence_weights_words_by_length(tsv, expected):
+    from extractors.ocr import mean_confidence
+
+    assert mean_confidence(tsv) == expected

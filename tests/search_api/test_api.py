@@ -32,7 +32,7 @@ def test_search_response_shape(client):
     assert set(body) == {"total", "hits", "facets", "did_you_mean"}
     hit = body["hits"][0]
     assert set(hit) == {"id", "title", "filename", "doc_type", "agency", "case_id", "date", "page",
-                        "score", "highlights"}
+                        "score", "highlights", "contractors"}
     assert hit["filename"].endswith((".pdf", ".html", ".docx", ".odt"))
     assert set(body["facets"]) >= {"doc_type", "agency", "case_id"}
 

@@ -37,6 +37,37 @@ DOCS = [
 ]
 
 
+GLOSSARY_DOCS = [
+    IndexDocument(id="zh-rigging", title="政風調查報告", filename="zh-rigging.pdf",
+                  pages=[IndexPage(1, "本案經檢舉涉有圍標情事，已移送地檢署偵辦。")]),
+    IndexDocument(id="en-rigging", title="Investigation note", filename="en-rigging.html",
+                  pages=[IndexPage(1, "Three firms were charged with bid rigging in the tender.")],
+                  lang="en"),
+    IndexDocument(id="en-scattered", title="Notes", filename="en-scattered.html",
+                  pages=[IndexPage(1, "Each bid was opened on time; the rigging of the stage "
+                                      "was inspected later.")], lang="en"),
+    IndexDocument(id="zh-scattered", title="雜記", filename="zh-scattered.txt",
+                  pages=[IndexPage(1, "工地圍籬已完成，標示牌另行設置。")]),
+    IndexDocument(id="zh-turnkey", title="統包工程契約", filename="zh-turnkey.docx",
+                  pages=[IndexPage(1, "本工程採統包方式辦理設計及施工。")]),
+    IndexDocument(id="en-turnkey", title="Turnkey contract", filename="en-turnkey.html",
+                  pages=[IndexPage(1, "The design and construction were let as one turnkey "
+                                      "contract.")], lang="en"),
+    IndexDocument(id="zh-base-price", title="開標紀錄", filename="zh-base-price.pdf",
+                  pages=[IndexPage(1, "底價新臺幣九百萬元，由機關首長核定。")]),
+    IndexDocument(id="en-base-price", title="Opening record", filename="en-base-price.html",
+                  pages=[IndexPage(1, "The base price was approved by the head of the agency.")],
+                  lang="en"),
+    IndexDocument(id="zh-mat", title="評選須知", filename="zh-mat.docx",
+                  pages=[IndexPage(1, "本案依最有利標精神辦理評選。")]),
+    IndexDocument(id="en-mat", title="Evaluation rules", filename="en-mat.html",
+                  pages=[IndexPage(1, "The contract goes to the most advantageous tender.")],
+                  lang="en"),
+    IndexDocument(id="en-unrelated", title="Stage hire", filename="en-unrelated.html",
+                  pages=[IndexPage(1, "Hire of stage lighting and sound equipment.")], lang="en"),
+]
+
+
 def ids(page) -> set[str]:  # noqa: ANN001
     return {hit.id for hit in page.hits}
 
@@ -225,6 +256,15 @@ class BackendConformance:
         hits = self.search(loaded, "", limit=3).hits
         assert [h.id for h in hits] == ["english-4", "tender-2", "award-1"]
 
+    def test_sort_by_date_keeps_matches_and_orders_newest_first(self, loaded):
+        relevant = self.search(loaded, "台北 評選委員會", limit=50)
+        by_date = loaded.search(SearchQuery("台北 評選委員會", limit=50, sort="date"))
+        # english-4 comes in through the glossary (評選委員會 = "evaluation committee")
+        assert [h.id for h in relevant.hits] == ["minutes-1", "reversed-3", "english-4", "award-1"]
+        assert [h.id for h in by_date.hits] == ["english-4", "award-1", "minutes-1",
+                                                "reversed-3"]  # undated last
+        assert by_date.total == relevant.total == 4
+
     # -- highlights --
     def test_highlights_mark_original_text_with_page(self, loaded):
         page = self.search(loaded, "台北 評選委員會")
@@ -264,6 +304,53 @@ class BackendConformance:
 
     def test_punctuation_only_finds_nothing(self, loaded):
         assert self.search(loaded, "(((").total == 0
+
+    # -- cross-language glossary expansion (config/glossary.yaml) --
+    @pytest.fixture
+    def bilingual(self, backend: SearchBackend) -> SearchBackend:
+        backend.upsert(GLOSSARY_DOCS)
+        backend.commit()
+        return backend
+
+    @pytest.mark.parametrize("query,expected", [
+        ("bid rigging", {"zh-rigging", "en-rigging"}),
+        ("Bid Rigging", {"zh-rigging", "en-rigging"}),
+        ('"bid rigging"', {"zh-rigging", "en-rigging"}),
+        ("圍標", {"zh-rigging", "en-rigging"}),
+        ('"圍標"', {"zh-rigging", "en-rigging"}),
+        ("+围标", {"zh-rigging", "en-rigging"}),
+        ("turnkey", {"zh-turnkey", "en-turnkey"}),
+        ("統包", {"zh-turnkey", "en-turnkey"}),
+        ("base price", {"zh-base-price", "en-base-price"}),
+        ("底價", {"zh-base-price", "en-base-price"}),
+        ("most advantageous tender", {"zh-mat", "en-mat"}),
+        ('"最有利標"', {"zh-mat", "en-mat"}),
+    ])
+    def test_glossary_terms_find_the_other_language(self, bilingual, query, expected):
+        found = ids(self.search(bilingual, query))
+        assert expected <= found, found
+
+    def test_english_query_reaches_a_document_with_only_the_chinese_term(self, bilingual):
+        page = self.search(bilingual, "bid rigging")
+        hit = next(h for h in page.hits if h.id == "zh-rigging")
+        assert "<mark>圍標</mark>" in hit.highlights[0].text
+        assert "en-unrelated" not in ids(page), "expansions must not widen to loose words"
+
+    def test_original_term_still_scores_first(self, bilingual):
+        assert self.search(bilingual, "turnkey").hits[0].id == "en-turnkey"
+        assert self.search(bilingual, "統包").hits[0].id == "zh-turnkey"
+
+    def test_expanded_phrase_stays_a_phrase(self, bilingual):
+        found = ids(self.search(bilingual, '"bid rigging"'))
+        assert "en-scattered" not in found, "bid … rigging apart is not the phrase"
+        assert "zh-scattered" not in found, "圍…標 apart is not 圍標"
+
+    def test_required_glossary_term_accepts_either_language_only(self, bilingual):
+        found = ids(self.search(bilingual, "+圍標"))
+        assert found == {"zh-rigging", "en-rigging"}, found
+
+    def test_non_glossary_words_are_not_expanded(self, bilingual):
+        assert ids(self.search(bilingual, '"rigging"')) == {"en-rigging", "en-scattered"}
 
     # -- query equivalence (dates, amounts, case numbers, scripts, 臺/台, widths, variants) --
     @pytest.fixture

@@ -131,6 +131,10 @@ CASES = [
     ("offset becomes from", "廠商", {"limit": 20, "offset": 40},
      lambda b: b["from"] == 40 and b["size"] == 20),
     ("total hits tracked exactly", "廠商", {}, lambda b: b["track_total_hits"] is True),
+    ("relevance sort by default", "廠商", {},
+     lambda b: b["sort"] == [{"_score": "desc"}, {"id": "asc"}]),
+    ("sort by date: newest first, undated last", "廠商", {"sort": "date"},
+     lambda b: b["sort"] == [{"date_sort": {"order": "desc", "missing": 0}}, {"id": "asc"}]),
     ("only the stored document is fetched", "廠商", {}, lambda b: b["_source"] == ["doc"]),
     ("user syntax never reaches a query parser", 'title:廠商* (a OR b) "x AND', {},
      lambda b: "query_string" not in json.dumps(b) and "simple_query_string" not in json.dumps(b)),
@@ -143,6 +147,16 @@ CASES = [
      lambda b: {"厂商", "procur"} <= set(terms_of(b, "body_words"))),
     ("clauses are should with at least one match", "臺北 廠商", {},
      lambda b: b["query"]["bool"]["must"][0]["bool"]["minimum_should_match"] == 1),
+    ("glossary: English term adds the Chinese phrase", "bid rigging", {},
+     lambda b: "围标" in terms_of(b, "body_bigrams")),
+    ("glossary: Chinese term adds the English phrase", "圍標", {},
+     lambda b: "bid rigging" in phrases_of(b, "body_bigrams")),
+    ("glossary: quoted term requires one of the alternatives", '"bid rigging"', {},
+     lambda b: len(b["query"]["bool"]["must"]) == 2
+     and "围标" in json.dumps(b["query"]["bool"]["must"][1], ensure_ascii=False)
+     and "bid rigging" in json.dumps(b["query"]["bool"]["must"][1])),
+    ("glossary: no expansion for other words", "rigging", {},
+     lambda b: "围标" not in json.dumps(b, ensure_ascii=False)),
 ]
 
 

@@ -1,0 +1,84 @@
+"""What `integrity-archive rebuild` needs besides the content-addressed originals: one small
+record per document (source, relative path, hash, the collector's sidecar) under
+``files/records/<id[:2]>/<id>.meta.json``, written atomically by the ingest, removed with the
+document."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+DOC_ID_RE = re.compile(r"[0-9a-f]{8,64}")
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    source: str
+    relpath: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    sidecar: dict = field(default_factory=dict)
+
+
+def stored_original(files_dir: Path, sha256: str) -> Path | None:
+    """The stored original of a content hash, or None for anything that is not a SHA-256 (so a
+    manipulated hash can never name a path outside ``files_dir``)."""
+    if not isinstance(sha256, str) or not SHA256_RE.fullmatch(sha256):
+        return None
+    return Path(files_dir) / sha256[:2] / sha256
+
+
+def record_path(files_dir: Path, doc_id: str) -> Path:
+    if not DOC_ID_RE.fullmatch(doc_id):
+        raise ValueError(f"not a document id: {doc_id!r}")
+    return Path(files_dir) / "records" / doc_id[:2] / f"{doc_id}.meta.json"
+
+
+def write_record(files_dir: Path, record: DocumentRecord) -> None:
+    target = record_path(files_dir, record.doc_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(asdict(record), sort_keys=True)  # ASCII: names may hold surrogates
+    if target.exists():
+        try:
+            if target.read_text(encoding="utf-8") == body:
+                return
+        except (OSError, UnicodeDecodeError):
+            pass
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(body)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def remove_record(files_dir: Path, doc_id: str) -> None:
+    try:
+        record_path(files_dir, doc_id).unlink(missing_ok=True)
+    except ValueError:
+        pass
+
+
+def read_records(files_dir: Path) -> dict[str, DocumentRecord]:
+    """Every readable record, by document id (unreadable ones are skipped)."""
+    out: dict[str, DocumentRecord] = {}
+    root = Path(files_dir) / "records"
+    if not root.is_dir():
+        return out
+    for path in sorted(root.glob("*/*.meta.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            record = DocumentRecord(**data)
+        except (OSError, ValueError, TypeError):
+            continue
+        out[record.doc_id] = record
+    return out
