@@ -84,6 +84,17 @@ def _rss_mb(pid: int | None = None) -> float:
     return psutil.Process(pid or os.getpid()).memory_info().rss / 2**20
 
 
+def _anon_rss_mb(pid: int | None = None) -> float:
+    """Anonymous resident memory (heap; without the page cache of mapped index files)."""
+    try:
+        for line in Path(f"/proc/{pid or os.getpid()}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def _peak_rss_mb() -> float:
     import resource
 
@@ -143,9 +154,11 @@ def _write_stream(backend, chunks, total: int, commit_every: int, fts: sqlite3.C
             worker_peak = max([worker_peak, *workers])
             samples.append({"documents": done, "seconds": round(time.perf_counter() - started, 1),
                             "writer_rss_mb": round(_rss_mb(), 1),
+                            "writer_anon_rss_mb": round(_anon_rss_mb(), 1),
                             "worker_rss_mb": [round(w, 1) for w in workers]})
             print(f"  {label}: {done:>9,} docs  {samples[-1]['seconds']:7.1f} s  "
-                  f"writer RSS {samples[-1]['writer_rss_mb']:6.0f} MB  workers {samples[-1]['worker_rss_mb']}",
+                  f"writer RSS {samples[-1]['writer_rss_mb']:6.0f} MB (anon {samples[-1]['writer_anon_rss_mb']:.0f})"
+                  f"  workers {samples[-1]['worker_rss_mb']}",
                   flush=True)
     t0 = time.perf_counter()
     backend.commit()
@@ -418,13 +431,22 @@ def _run_clients(call, queries: list[MixQuery], clients: int, seconds: float) ->
 
 
 def _http_caller(url: str, clients: int):  # noqa: ANN202
-    import httpx
+    """One keep-alive connection per client, with the standard library's light HTTP client (the
+    load generator shares the 2 cores with the server: it must cost little)."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
 
-    pool = [httpx.Client(base_url=url, timeout=60) for _ in range(clients)]
+    parts = urlsplit(url)
+    conns = [http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+             for _ in range(clients)]
 
     def call(q: MixQuery, number: int) -> None:
-        resp = pool[number].get("/api/search", params={"q": q.text, "limit": 10})
-        resp.raise_for_status()
+        conn = conns[number]
+        conn.request("GET", "/api/search?" + urlencode({"q": q.text, "limit": 10}))
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 200:
+            raise RuntimeError(f"HTTP {resp.status}: {body[:200]!r}")
 
     return call
 

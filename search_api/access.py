@@ -47,6 +47,10 @@ ACCESS_RULES: dict[tuple[str, str], str] = {
     ("GET", "/signin"): "public",
     ("POST", "/signin"): "public",
     ("POST", "/signout"): "public",
+    ("GET", "/export"): "auditor",
+    ("GET", "/saved"): "auditor",
+    ("POST", "/saved"): "auditor",
+    ("POST", "/saved/{search_id}/delete"): "auditor",
     ("GET", "/operator"): "admin",
 }
 

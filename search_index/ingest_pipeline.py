@@ -22,7 +22,13 @@ from extractors.sandbox import ExtractorPool
 from search_index import open_backend
 from search_index.faults import fault_point
 from search_index.ledger import Ledger, doc_id_for
-from search_index.originals import DocumentRecord, remove_record, stored_original, write_record
+from search_index.originals import (
+    DocumentRecord,
+    records_dir,
+    remove_record,
+    stored_original,
+    write_record,
+)
 from search_index.protocol import IndexDocument, IndexPage
 
 log = logging.getLogger(__name__)
@@ -377,7 +383,7 @@ class IngestSession:
             try:
                 if task.size <= max_bytes:  # an oversized file is quarantined unread, not copied
                     store_original(self.settings.files_dir, task)
-                    write_record(self.settings.files_dir, DocumentRecord(
+                    write_record(records_dir(self.settings.data_dir), DocumentRecord(
                         task.doc_id, source, task.relpath, task.sha256, task.size, task.mtime_ns,
                         read_sidecar(Path(task.path))))
             except OSError as exc:
@@ -457,7 +463,7 @@ class IngestSession:
             for relpath, size, mtime_ns in plan.touched:
                 self.ledger.touch(conn, plan.source, relpath, size, mtime_ns)
         for _, doc_id in plan.removed:
-            remove_record(self.settings.files_dir, doc_id)
+            remove_record(records_dir(self.settings.data_dir), doc_id)
         return len(plan.removed)
 
 

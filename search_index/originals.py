@@ -1,7 +1,7 @@
 """What `integrity-archive rebuild` needs besides the content-addressed originals: one small
 record per document (source, relative path, hash, the collector's sidecar) under
-``files/records/<id[:2]>/<id>.meta.json``, written atomically by the ingest, removed with the
-document."""
+``records/<id[:2]>/<id>.meta.json`` in the data dir, written atomically by the ingest, removed with
+the document."""
 
 from __future__ import annotations
 
@@ -35,14 +35,18 @@ def stored_original(files_dir: Path, sha256: str) -> Path | None:
     return Path(files_dir) / sha256[:2] / sha256
 
 
-def record_path(files_dir: Path, doc_id: str) -> Path:
+def records_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "records"
+
+
+def record_path(records: Path, doc_id: str) -> Path:
     if not DOC_ID_RE.fullmatch(doc_id):
         raise ValueError(f"not a document id: {doc_id!r}")
-    return Path(files_dir) / "records" / doc_id[:2] / f"{doc_id}.meta.json"
+    return Path(records) / doc_id[:2] / f"{doc_id}.meta.json"
 
 
-def write_record(files_dir: Path, record: DocumentRecord) -> None:
-    target = record_path(files_dir, record.doc_id)
+def write_record(records: Path, record: DocumentRecord) -> None:
+    target = record_path(records, record.doc_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps(asdict(record), sort_keys=True)  # ASCII: names may hold surrogates
     if target.exists():
@@ -61,17 +65,17 @@ def write_record(files_dir: Path, record: DocumentRecord) -> None:
             os.unlink(tmp)
 
 
-def remove_record(files_dir: Path, doc_id: str) -> None:
+def remove_record(records: Path, doc_id: str) -> None:
     try:
-        record_path(files_dir, doc_id).unlink(missing_ok=True)
+        record_path(records, doc_id).unlink(missing_ok=True)
     except ValueError:
         pass
 
 
-def read_records(files_dir: Path) -> dict[str, DocumentRecord]:
+def read_records(records: Path) -> dict[str, DocumentRecord]:
     """Every readable record, by document id (unreadable ones are skipped)."""
     out: dict[str, DocumentRecord] = {}
-    root = Path(files_dir) / "records"
+    root = Path(records)
     if not root.is_dir():
         return out
     for path in sorted(root.glob("*/*.meta.json")):

@@ -2,7 +2,7 @@
 atomically; the ledger is checked (and, if unreadable, rebuilt) on the way.
 
 The originals under ``files/`` are content-addressed; the ledger says which document each one is
-(source, path, id, hash) and ``files/records/`` keeps the collector's sidecar of each (disclosure
+(source, path, id, hash) and ``records/`` keeps the collector's sidecar of each (disclosure
 level, source URL, publish date), so a restricted document stays restricted. Admins'
 reclassifications come from the ledger. Ledger rows whose original is gone are dropped, so the
 next ingest reads those files again. The new index is built beside the old one and exchanged with
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from config import Settings
 from search_index.ledger import Ledger, LedgerEntry
-from search_index.originals import DocumentRecord, read_records, stored_original
+from search_index.originals import DocumentRecord, read_records, records_dir, stored_original
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def rebuild(settings: Settings) -> RebuildReport:
     data_dir = settings.data_dir
     if not data_dir.is_dir():
         raise RebuildError(f"{data_dir} is not a data dir")
-    records = read_records(settings.files_dir)
+    records = read_records(records_dir(data_dir))
     if not ledger_readable(settings.ledger_path):
         rebuild_ledger(settings.ledger_path, records)
         report.ledger_rebuilt = True

@@ -243,6 +243,52 @@ def agency_page(request: Request, name: str) -> HTMLResponse:
                   per_year=_per_year(record["awarded"]))
 
 
+@router.get("/export")
+def export_page(request: Request, q: Text = "", agency: Text = "", case_id: Text = "",
+                contractor: Text = "", doc_type: Text = "", date_from: Text = "",
+                date_to: Text = "", format: Text = "csv") -> Response:  # noqa: A002
+    """Auditors: every hit of the search on screen, as CSV or JSON Lines (audited)."""
+    return routes.export(request, q=q, format="jsonl" if format == "jsonl" else "csv",
+                         doc_type=doc_type if doc_type in i18n.DOC_TYPES["zh"] else None,
+                         agency=agency.strip() or None, case_id=case_id.strip() or None,
+                         contractor=contractor.strip() or None,
+                         date_from=_date_input(date_from, end=False),
+                         date_to=_date_input(date_to, end=True))
+
+
+@router.get("/saved", response_class=HTMLResponse)
+def saved_page(request: Request) -> HTMLResponse:
+    """Auditors: their saved searches and the new matches each ingest run brought."""
+    found = routes.alerts(request, unseen=False, mark_seen=False)
+    unseen = sum(1 for a in found if not a["seen"])
+    page = render(request, "saved.html", searches=routes.saved_searches(request), alerts=found,
+                  unseen=unseen)
+    routes.alerts(request, unseen=False, mark_seen=True)  # shown once as new
+    return page
+
+
+@router.post("/saved")
+def save_search_form(request: Request, name: Annotated[str, Form(max_length=200)],
+                     query: Annotated[str, Form(max_length=512)],
+                     csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    from search_api.schemas import SavedSearchIn
+
+    check_csrf(request, csrf)
+    try:
+        routes.save_search(request, SavedSearchIn(name=name.strip() or query, query=query))
+    except (InvalidQuery, ValueError) as exc:
+        return html_error(request, 422, str(exc))
+    return RedirectResponse(_link(language(request))("/saved"), status_code=303)
+
+
+@router.post("/saved/{search_id}/delete")
+def delete_search_form(request: Request, search_id: int,
+                       csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, csrf)
+    routes.delete_saved_search(request, search_id)
+    return RedirectResponse(_link(language(request))("/saved"), status_code=303)
+
+
 @router.get("/glossary", response_class=HTMLResponse)
 def glossary_page(request: Request) -> HTMLResponse:
     """The bilingual glossary behind cross-language search, each term a search link."""

@@ -250,7 +250,7 @@ def test_walk_the_access_table(client, world, rule):
     page = not path.startswith("/api/")
     if page and method == "POST":
         kwargs = {"data": {"csrf": "x" * 40, "username": "auditor1",
-                           "password": "correct horse battery"}}
+                           "password": "correct horse battery", "name": "walk", "query": "廠商"}}
     callers = {"public": {}, "auditor": token(client, "auditor1", "correct horse battery"),
                "admin": token(client, "admin1", "correct horse battery staple")}
     levels = {"public": 0, "auditor": 1, "admin": 2}

@@ -203,6 +203,12 @@ def test_operator_page_needs_an_admin(page):
     assert urlparse(page.url).path == "/operator"
     assert page.locator("#runs tbody tr").count() >= 2
     assert "完成" in page.inner_text("#runs")
+    assert serious_violations(page) == []
+    page.goto("/?q=蛟龍計畫")
+    page.click("#save-search")
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == "/saved" and "蛟龍計畫" in page.inner_text("#saved-searches")
+    assert serious_violations(page) == []
 
 
 def test_phone_width_has_no_horizontal_scrolling(chromium, site):
@@ -216,13 +222,18 @@ def test_phone_width_has_no_horizontal_scrolling(chromium, site):
 
 
 MAIN_PAGES = ["/", "/?q=評選委員會", "/?q=transparency&lang=en", "/?q=zzzz", "/cases",
-              "/signin", "/documents/nope"]
+              "/glossary", "/signin", "/documents/nope"]
+
+
+def serious_violations(page) -> list:  # noqa: ANN001
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("networkidle")
+    return [(v["id"], v["impact"], len(v["nodes"])) for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")]
 
 
 def test_no_serious_accessibility_violations(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     urls = list(MAIN_PAGES)
     page.goto("/?q=" + '"第3季辦理進度"')
     doc = page.locator(".hit-title").first.get_attribute("href")
@@ -235,9 +246,5 @@ def test_no_serious_accessibility_violations(page):
     report = {}
     for url in urls:
         page.goto(url)
-        page.wait_for_load_state("networkidle")
-        violations = axe.run(page).response["violations"]
-        bad = [(v["id"], v["impact"], len(v["nodes"])) for v in violations
-               if v["impact"] in ("serious", "critical")]
-        report[url] = bad
+        report[url] = serious_violations(page)
     assert all(not bad for bad in report.values()), report

@@ -220,3 +220,27 @@ def test_scanned_pages_show_their_ocr_confidence_and_poor_ones_are_flagged(tmp_p
         assert client.get(f"/api/documents/{ids['poor.png']}").json()["ocr_confidence"]["1"] < 60
         flags = client.get("/api/flags", params={"kind": "low_ocr_confidence"}).json()["flags"]
         assert [f["evidence"][0]["doc_id"] for f in flags] == [ids["poor.png"]]
+
+
+def test_auditors_export_save_searches_and_read_alerts(client):
+    assert client.get("/export", params={"q": "廠商"}, follow_redirects=False).status_code == 303
+    assert client.get("/saved", follow_redirects=False).status_code == 303
+    sign_in(client)
+    results = client.get("/", params={"q": "蛟龍計畫"})
+    assert 'id="export-csv"' in results.text and 'id="save-search"' in results.text
+    csv_text = client.get("/export", params={"q": "蛟龍計畫"}).text
+    assert csv_text.startswith("id,title") and "秘密調查局" in csv_text  # restricted, for auditors
+    token = client.cookies.get("archive_csrf")
+    saved = client.post("/saved", data={"name": "暗影", "query": "contractor:22099131",
+                                        "csrf": token}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/saved"
+    page = client.get("/saved")
+    assert "contractor:22099131" in page.text and 'id="saved-searches"' in page.text
+    bad = client.post("/saved", data={"name": "x", "query": "date:113/13", "csrf": token})
+    assert bad.status_code == 422 and "month 13" in bad.text
+    search_id = re.search(r'action="/saved/(\d+)/delete"', page.text).group(1)
+    assert client.post(f"/saved/{search_id}/delete", data={"csrf": "forged" * 8}).status_code == 403
+    client.post(f"/saved/{search_id}/delete", data={"csrf": token})
+    assert "contractor:22099131" not in client.get("/saved").text
+    log = {e["action"] for e in client.app.state.audit.entries() if e["user"] == harness.AUDITOR[0]}
+    assert {"export", "save_search"} <= log
