@@ -78,13 +78,18 @@ def principal_of(request: Request) -> Principal:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
-def enforce_access(request: Request, _token: str | None = Depends(oauth2_scheme)) -> None:
-    """Router dependency: look the matched route up in ACCESS_RULES and refuse if needed."""
+def required_role(request: Request) -> str:
+    """The ACCESS_RULES row of the matched route (API or page); 403 for a route without one."""
     route = request.scope.get("route")
-    key = (request.method, getattr(route, "path", ""))
-    needed = ACCESS_RULES.get(key)
+    needed = ACCESS_RULES.get((request.method, getattr(route, "path", "")))
     if needed is None:
         raise HTTPException(403, "this endpoint has no access rule")
+    return needed
+
+
+def enforce_access(request: Request, _token: str | None = Depends(oauth2_scheme)) -> None:
+    """Router dependency: look the matched route up in ACCESS_RULES and refuse if needed."""
+    needed = required_role(request)
     who = principal_of(request)
     request.state.principal = who
     if LEVELS[who.role] < LEVELS[needed]:

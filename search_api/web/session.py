@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
-from search_api.access import ACCESS_RULES, LEVELS
+from search_api.access import LEVELS, required_role
 from search_api.accounts import PUBLIC, TOKEN_HOURS, Principal
 
 SESSION_COOKIE = "archive_session"
@@ -44,10 +44,7 @@ def browser_principal(request: Request) -> Principal:
 
 def web_access(request: Request) -> None:
     """Router dependency of the pages: the ACCESS_RULES row of the matched page."""
-    route = request.scope.get("route")
-    needed = ACCESS_RULES.get((request.method, getattr(route, "path", "")))
-    if needed is None:
-        raise HTTPException(403, "this page has no access rule")
+    needed = required_role(request)
     who = browser_principal(request)
     request.state.principal = who
     if LEVELS[who.role] < LEVELS[needed]:
