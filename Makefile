@@ -13,7 +13,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 
-.PHONY: run test test-packages screenshots setup system-packages sample ingest serve bench env-example clean es-up es-test es-down reliability
+.PHONY: run test test-packages screenshots setup system-packages sample ingest serve bench bench-1m env-example clean es-up es-test es-down reliability
 
 run: setup sample ingest serve ## build the sample corpus, ingest it, serve http://127.0.0.1:8000
 
@@ -57,12 +57,17 @@ serve: setup
 reliability: setup ## crash, hostile input, fuzzing, load and security suite (< 15 min; figures in bench/results/reliability.json)
 	$(BIN)/python bench/reliability.py
 
-bench: setup ## benchmarks (figures printed, JSON in bench/results)
+bench: setup ## benchmarks (figures printed, JSON in bench/results; see docs/benchmarks.md)
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/segmentation.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/realdocs.py
 	$(BIN)/python bench/metadata.py
+	nice -n 10 $(BIN)/python bench/scale.py all --docs 10000
+	nice -n 10 $(BIN)/python bench/scale.py all --docs 100000
+
+bench-1m: setup ## the 1M-document scale benchmark (about an hour; about 10 GB under /tmp)
+	nice -n 10 $(BIN)/python bench/scale.py all --docs 1000000 --seconds 30
 
 es-up: ## start Elasticsearch and a Prefect server with Docker (compose.yaml)
 	docker compose up -d elasticsearch prefect

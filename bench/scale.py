@@ -34,6 +34,7 @@ Results: bench/results/scale-<N>.json (one file per corpus size; sections build/
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -255,43 +256,51 @@ def build(docs: int, data_dir: Path, *, workers: int, chunk: int, commit_every: 
 
 
 # -- re-index from the stored text -----------------------------------------------------------------
-def _stored_chunks(index_dir: Path, size: int):  # noqa: ANN202
-    """Every document of the full index, with its stored pages, in chunks (no tokens)."""
+_SOURCE: dict = {}
+
+
+def _open_source(index_dir: str) -> None:
+    """Worker initializer: the analyzer, and the current full index opened for reading, with
+    the addresses of all its documents (the same order in every worker)."""
     import tantivy
 
     from search_index.embedded.tantivy_backend import TantivyBackend
 
-    source = TantivyBackend(index_dir / "full")
+    _warm_worker()
+    source = TantivyBackend(Path(index_dir) / "full")
     source.open()
     searcher = source._searcher()  # noqa: SLF001 - the bench reads the engine's stored docs
-    chunk: list = []
-    for segment_ord, reader_docs in _all_addresses(searcher):
-        for doc_address in reader_docs:
-            chunk.append(TantivyBackend._stored(searcher, doc_address))  # noqa: SLF001
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-    if chunk:
-        yield chunk
-    del tantivy
+    result = searcher.search(tantivy.Query.all_query(), searcher.num_docs, count=False)
+    _SOURCE.update(backend=source, searcher=searcher,
+                   addresses=[address for _, address in result.hits])
 
 
-def _all_addresses(searcher):  # noqa: ANN001, ANN202
-    import tantivy
-
-    total = searcher.num_docs
-    result = searcher.search(tantivy.Query.all_query(), total, count=False)
-    yield 0, [address for _, address in result.hits]
-
-
-def _analyze_docs(docs: list) -> list:
+def _reanalyze(job: tuple[int, int]) -> list:
+    """Worker job: documents [start, stop) of the stored index, read and analysed again."""
     from dataclasses import replace
 
     from analyzers import get_analyzer
+    from search_index.embedded.tantivy_backend import TantivyBackend
 
     analyzer = get_analyzer()
-    return [replace(d, analyzed=analyzer.index_fields(d.title or d.filename, [p.text for p in d.pages]))
-            for d in docs]
+    searcher = _SOURCE["searcher"]
+    out = []
+    for address in _SOURCE["addresses"][job[0]:job[1]]:
+        doc = TantivyBackend._stored(searcher, address)  # noqa: SLF001
+        out.append(replace(doc, analyzed=analyzer.index_fields(doc.title or doc.filename,
+                                                               [p.text for p in doc.pages])))
+    return out
+
+
+def _source_count(index_dir: Path) -> int:
+    from search_index.embedded.tantivy_backend import TantivyBackend
+
+    source = TantivyBackend(index_dir / "full")
+    source.open()
+    try:
+        return source.count()
+    finally:
+        source.close()
 
 
 def reindex(data_dir: Path, *, workers: int, chunk: int, commit_every: int) -> dict:
@@ -301,21 +310,26 @@ def reindex(data_dir: Path, *, workers: int, chunk: int, commit_every: int) -> d
         shutil.rmtree(target)
     target.mkdir()
     backend = _open_partitioned(target)
-    print(f"reindex: {docs:,} documents from the stored text of {data_dir / 'index' / 'full'}")
-    with _pool(workers) as pool:
-        stream = _bounded_imap(pool, _analyze_docs, _stored_chunks(data_dir / "index", chunk))
-        stats = _write_stream(backend, stream, docs, commit_every, None, "reindex", _worker_pids(pool))
+    total = _source_count(data_dir / "index")
+    print(f"reindex: {total:,} documents from the stored text of {data_dir / 'index' / 'full'}")
+    import multiprocessing as mp
+
+    jobs = [(start, min(total, start + chunk)) for start in range(0, total, chunk)]
+    with mp.get_context("forkserver").Pool(workers, initializer=_open_source,
+                                            initargs=(str(data_dir / "index"),)) as pool:
+        stream = _bounded_imap(pool, _reanalyze, jobs)
+        stats = _write_stream(backend, stream, total, commit_every, None, "reindex", _worker_pids(pool))
     t0 = time.perf_counter()
     backend.close()
     seconds = stats["seconds"] + time.perf_counter() - t0
-    out = {"documents": docs, "seconds": seconds, "documents_per_s": docs / seconds,
+    out = {"documents": total, "seconds": seconds, "documents_per_s": total / seconds,
            "commits": stats["commits"], "writer_peak_rss_mb": _peak_rss_mb(),
            "rss_samples": stats["rss_samples"],
-           "method": "bench/scale.py reindex: stored pages read back from the full index, re-analysed "
-                     "by worker processes, written to a new public+full index (the extracted text "
-                     "is not re-extracted from the originals)"}
+           "method": "bench/scale.py reindex: worker processes read the stored pages back from the "
+                     "full index and analyse them again; the main process writes a new public+full "
+                     "index (the text is not extracted again from the original files)"}
     shutil.rmtree(target)
-    print(f"re-indexed {docs:,} documents in {seconds:.1f} s = {out['documents_per_s']:.0f} docs/s; "
+    print(f"re-indexed {total:,} documents in {seconds:.1f} s = {out['documents_per_s']:.0f} docs/s; "
           f"1M documents would take {1_000_000 / out['documents_per_s'] / 60:.1f} min at this rate")
     print("wrote", _merge_result(docs, "reindex", out))
     return out
@@ -354,21 +368,34 @@ TYPES = [("會議紀錄", "meeting_minutes"), ("決標公告", "award_notice"), 
 
 
 def query_mix(seed: int = 7, size: int = 400) -> list[MixQuery]:
-    """A deterministic mix: 30% 2–4 Chinese words, 15% phrases, 20% words with filters, 10% facet
-    browsing (filter only), 15% English, 10% mixed."""
+    """A deterministic pool of ``size`` distinct queries: 30% 2–4 Chinese words, 15% phrases, 20%
+    words with filters, 10% facet browsing (filter only), 15% English, 10% mixed. Clients draw
+    from it by popularity (Zipf), as users do: see _run_clients."""
     from bench.corpus import DISTRICTS, agencies
 
     rng = random.Random(seed)
     names = [a for a, _, _ in agencies()]
     out: list[MixQuery] = []
-    for _ in range(size):
+    seen: set[str] = set()
+    attempts = 0
+    while len(out) < size and attempts < size * 50:
+        attempts += 1
+        if out and out[-1].text in seen:
+            out.pop()
+        elif out:
+            seen.add(out[-1].text)
         roll = rng.random()
         if roll < 0.30:
             words = rng.sample(WORDS + DISTRICTS, rng.randint(2, 4))
             out.append(MixQuery("words", " ".join(words), tuple(words)))
         elif roll < 0.45:
             phrase = rng.choice(PHRASES)
-            out.append(MixQuery("phrase", f'"{phrase}"', phrase=phrase.replace(" ", "")))
+            if rng.random() < 0.6:  # a phrase with another word
+                word = rng.choice(WORDS + DISTRICTS)
+                out.append(MixQuery("phrase", f'"{phrase}" {word}', (word,),
+                                    phrase=phrase.replace(" ", "")))
+            else:
+                out.append(MixQuery("phrase", f'"{phrase}"', phrase=phrase.replace(" ", "")))
         elif roll < 0.65:
             words = rng.sample(WORDS, rng.randint(1, 2))
             which = rng.random()
@@ -388,27 +415,47 @@ def query_mix(seed: int = 7, size: int = 400) -> list[MixQuery]:
             out.append(MixQuery("facets", f"agency:{agency}", agency=agency))
         elif roll < 0.90:
             text = rng.choice(ENGLISH)
+            if rng.random() < 0.5:
+                text += " " + rng.choice(ENGLISH).split()[-1]
             out.append(MixQuery("english", text, tuple(text.split())))
         else:
             text = rng.choice(MIXED)
+            if rng.random() < 0.5:
+                text += " " + rng.choice(WORDS)
             out.append(MixQuery("mixed", text, tuple(text.split())))
+    if out and out[-1].text in seen:
+        out.pop()
+    rng.shuffle(out)  # popularity rank independent of the kind of query
     return out
 
 
 # -- runners ---------------------------------------------------------------------------------------
-def _run_clients(call, queries: list[MixQuery], clients: int, seconds: float) -> dict:  # noqa: ANN001
-    """``clients`` threads, each going through the mix (own order) for ``seconds``."""
+ZIPF_S = 1.0
+
+
+def _run_clients(call, queries: list[MixQuery], clients: int, seconds: float,  # noqa: ANN001
+                 *, distinct: bool = False, seed: int = 0) -> dict:
+    """``clients`` threads for ``seconds``, each drawing queries from the pool by popularity
+    (Zipf, s=1: a few queries are asked often, most rarely — as on a public search page); with
+    ``distinct``, every query is asked once (nothing can be answered from a cache)."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0]
+    asked: set[str] = set()
     stop = time.perf_counter() + seconds
+    weights = list(itertools.accumulate(1 / (k + 1) ** ZIPF_S for k in range(len(queries))))
+    next_distinct = itertools.count()
 
     def client(number: int) -> None:
-        order = queries[:]
-        random.Random(number).shuffle(order)
-        i = 0
+        rng = random.Random(seed * 1000 + number)
         while time.perf_counter() < stop:
-            q = order[i % len(order)]
-            i += 1
+            if distinct:
+                i = next(next_distinct)
+                if i >= len(queries):
+                    return
+                q = queries[i]
+            else:
+                q = rng.choices(queries, cum_weights=weights)[0]
+            asked.add(q.text)
             t0 = time.perf_counter()
             try:
                 call(q, number)
@@ -426,7 +473,8 @@ def _run_clients(call, queries: list[MixQuery], clients: int, seconds: float) ->
         t.join()
     elapsed = time.perf_counter() - started
     flat = [x for per in latencies for x in per]
-    return {"clients": clients, "queries": len(flat), "errors": errors[0], "qps": len(flat) / elapsed,
+    return {"clients": clients, "queries": len(flat), "distinct_queries": len(asked),
+            "errors": errors[0], "qps": len(flat) / elapsed,
             "p50_ms": percentile(flat, 50), "p95_ms": percentile(flat, 95), "p99_ms": percentile(flat, 99)}
 
 
@@ -540,24 +588,40 @@ def _bm25s_caller(path: Path):  # noqa: ANN202
 
 
 def query(data_dir: Path, *, clients: list[int], seconds: float, bm25s_max: int,
-          systems: list[str]) -> dict:
+          systems: list[str], pool: int = 5000, cold_clients: int = 4) -> dict:
     docs = json.loads((data_dir / "scale.json").read_text())["documents"]
-    mix = query_mix()
+    mix = query_mix(size=pool)
+    taken = {q.text for q in mix}
+    warm = [q for q in query_mix(seed=9, size=200) if q.text not in taken][:50]
+    taken |= {q.text for q in warm}
+    cold = [q for q in query_mix(seed=8, size=pool) if q.text not in taken]
     kinds = {k: sum(1 for q in mix if q.kind == k) for k in dict.fromkeys(q.kind for q in mix)}
-    print(f"query: {docs:,} documents, mix of {len(mix)} queries {kinds}, {seconds:.0f} s per level")
-    report: dict = {"documents": docs, "mix": kinds, "seconds_per_level": seconds, "systems": {}}
+    print(f"query: {docs:,} documents, pool of {len(mix)} distinct queries {kinds} drawn by "
+          f"popularity (Zipf s={ZIPF_S}), {seconds:.0f} s per level; cold: {len(cold)} other "
+          f"queries each asked once")
+    report: dict = {"documents": docs, "mix": kinds, "pool": len(mix), "zipf_s": ZIPF_S,
+                    "seconds_per_level": seconds, "systems": {}}
 
-    def level_runs(name: str, caller_for, extra=None) -> None:  # noqa: ANN001
+    def show(name: str, row: dict) -> None:
+        print(f"  {name:<18} {row['clients']:>2} clients: {row['qps']:8.1f} QPS  p50 {row['p50_ms']:7.1f}  "
+              f"p95 {row['p95_ms']:7.1f}  p99 {row['p99_ms']:7.1f} ms  ({row['queries']} queries, "
+              f"{row['distinct_queries']} distinct) errors {row['errors']}", flush=True)
+
+    def level_runs(name: str, caller_for, extra=None, cold_run: bool = False) -> None:  # noqa: ANN001
         rows = []
         for n in clients:
-            row = _run_clients(caller_for(n), mix, n, seconds)
+            row = _run_clients(caller_for(n), mix, n, seconds, seed=n)
             if extra:
                 row.update(extra())
             rows.append(row)
-            print(f"  {name:<18} {n:>2} clients: {row['qps']:8.1f} QPS  p50 {row['p50_ms']:7.1f}  "
-                  f"p95 {row['p95_ms']:7.1f}  p99 {row['p99_ms']:7.1f} ms  errors {row['errors']}",
-                  flush=True)
+            show(name, row)
         report["systems"][name] = rows
+        if cold_run:  # every query new: no answer from a cache
+            row = _run_clients(caller_for(cold_clients), cold, cold_clients, seconds, distinct=True)
+            if extra:
+                row.update(extra())
+            report["systems"][name + "-cold"] = [row]
+            show(name + " cold", row)
 
     from analyzers import get_analyzer
 
@@ -566,7 +630,7 @@ def query(data_dir: Path, *, clients: list[int], seconds: float, bm25s_max: int,
         with Server(data_dir) as server:
             import httpx
 
-            for q in mix[:50]:  # warm-up: first reads of the index files
+            for q in warm:  # warm-up (other queries): first reads of the index files
                 httpx.get(f"{server.url}/api/search", params={"q": q.text}, timeout=60)
             peak = [0.0]
 
@@ -574,7 +638,7 @@ def query(data_dir: Path, *, clients: list[int], seconds: float, bm25s_max: int,
                 peak[0] = max(peak[0], _rss_mb(server.proc.pid))
                 return {"server_rss_mb": round(_rss_mb(server.proc.pid), 1)}
 
-            level_runs("api", lambda n: _http_caller(server.url, n), rss)
+            level_runs("api", lambda n: _http_caller(server.url, n), rss, cold_run=True)
             report["api_peak_rss_mb"] = peak[0]
     if "backend" in systems:
         from search_index.embedded.tantivy_backend import TantivyBackend
@@ -582,9 +646,9 @@ def query(data_dir: Path, *, clients: list[int], seconds: float, bm25s_max: int,
         backend = TantivyBackend(data_dir / "index" / "public")
         backend.open()
         call = _backend_caller(backend)
-        for q in mix[:50]:
+        for q in warm:
             call(q, 0)
-        level_runs("backend", lambda n: call)
+        level_runs("backend", lambda n: call, cold_run=True)
         backend.close()
     if "fts5" in systems:
         fts_call = None
@@ -594,9 +658,9 @@ def query(data_dir: Path, *, clients: list[int], seconds: float, bm25s_max: int,
             fts_call = _fts_caller(data_dir / "fts5.sqlite3", n)
             return fts_call
 
-        warm = _fts_caller(data_dir / "fts5.sqlite3", 1)
-        for q in mix[:50]:
-            warm(q, 0)
+        fts_warm = _fts_caller(data_dir / "fts5.sqlite3", 1)
+        for q in warm:
+            fts_warm(q, 0)
         level_runs("sqlite-fts5", fts_for)
     if "bm25s" in systems:
         if docs <= bm25s_max:
@@ -634,6 +698,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--bm25s-max", type=int, default=200_000)
     parser.add_argument("--systems", nargs="+", default=["api", "backend", "fts5", "bm25s"])
+    parser.add_argument("--pool", type=int, default=5000, help="distinct queries in the mix")
     parser.add_argument("--keep", action="store_true", help="keep the data dir after `all`")
     args = parser.parse_args()
     data_dir = args.data or Path(f"/tmp/ia-scale-{_label(args.docs)}")
@@ -641,7 +706,7 @@ def main() -> int:
         build(args.docs, data_dir, workers=args.workers, chunk=args.chunk, commit_every=args.commit_every)
     if args.command in ("query", "all"):
         query(data_dir, clients=args.clients, seconds=args.seconds, bm25s_max=args.bm25s_max,
-              systems=args.systems)
+              systems=args.systems, pool=args.pool)
     if args.command in ("reindex", "all"):
         reindex(data_dir, workers=args.workers, chunk=args.chunk, commit_every=args.commit_every)
     if args.command == "all" and not args.keep:

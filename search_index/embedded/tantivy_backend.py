@@ -107,10 +107,12 @@ class TantivyBackend(BackendParts):
         self._writer = None
         self._lock = threading.RLock()
         self._last_reload = 0.0
-        # Facet counts per (query, facets), valid for one generation of the index (a commit
+        # Answers and facet counts per query, valid for one generation of the index (a commit
         # anywhere — this process or another — starts a new one: see _searcher).
         self._generation: tuple[int, int] | None = None
         self._facet_cache: OrderedDict = OrderedDict()
+        self._cache_segmenter = None
+        self._reload_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def open(self, *, writable: bool = False) -> None:
@@ -168,19 +170,24 @@ class TantivyBackend(BackendParts):
             return False
 
     def _searcher(self):  # noqa: ANN202
+        return self._searcher_and_generation()[0]
+
+    def _searcher_and_generation(self):  # noqa: ANN202
+        """A searcher and the index generation it reads (taken together, under a lock)."""
         index = self._require()
-        now = time.monotonic()
-        if now - self._last_reload > READER_RELOAD_SECONDS:
-            generation = self._meta_generation()  # before the reload: never newer than it
-            try:
-                index.reload()
-            except (ValueError, PanicException) as exc:
-                raise BackendUnavailable(f"index reload failed: {exc}") from exc
-            self._last_reload = now
-            if generation != self._generation:
-                self._facet_cache.clear()
-                self._generation = generation
-        return index.searcher()
+        with self._reload_lock:
+            now = time.monotonic()
+            if now - self._last_reload > READER_RELOAD_SECONDS:
+                generation = self._meta_generation()  # before the reload: never newer than it
+                try:
+                    index.reload()
+                except (ValueError, PanicException) as exc:
+                    raise BackendUnavailable(f"index reload failed: {exc}") from exc
+                self._last_reload = now
+                if generation != self._generation:
+                    self._facet_cache.clear()
+                    self._generation = generation
+            return index.searcher(), self._generation
 
     def _meta_generation(self) -> tuple[int, int]:
         """Changes with every commit: tantivy rewrites meta.json each time."""
@@ -275,10 +282,59 @@ class TantivyBackend(BackendParts):
 
     def search(self, query: SearchQuery) -> SearchPage:
         self.analyzer.maybe_reload()
+        searcher, generation = self._searcher_and_generation()  # a new generation empties the caches
+        segmenter = self.analyzer.segmenter
+        if segmenter is not self._cache_segmenter:  # a reloaded dictionary plans differently
+            self._facet_cache.clear()
+            self._cache_segmenter = segmenter
+        key = self._page_key(query)
+        if key is not None:
+            found = self._cache_get(key)
+            if found is not None:
+                return found
+        page = self._search(searcher, query, generation)
+        if key is not None:
+            self._cache_put(key, page, generation)
+        return page
+
+    def _page_key(self, query: SearchQuery) -> tuple | None:
+        """Answers are remembered per index generation (a repeated query — the common case on a
+        public search page — costs a dictionary look-up); the cache is emptied when the
+        analyzer's segmenter changes, so a
+        reloaded dictionary never serves answers planned with the old one (see search)."""
+        try:
+            key = ("page", query.text, query.limit, query.offset, query.filters,
+                   tuple(query.facets), query.highlight, query.sort)
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def _cache_get(self, key: tuple):  # noqa: ANN202
+        found = self._facet_cache.get(key)
+        if found is None or found[0] != self._generation:
+            return None
+        try:
+            self._facet_cache.move_to_end(key)
+        except KeyError:  # cleared meanwhile by another thread
+            pass
+        return found[1]
+
+    def _cache_put(self, key: tuple, value: object, generation: tuple[int, int] | None) -> None:
+        """Remember ``value``, computed with a searcher of ``generation`` (never tagged with a
+        newer generation than the one it was read from)."""
+        cache = self._facet_cache
+        cache[key] = (generation, value)
+        while len(cache) > FACET_CACHE_SIZE:
+            try:
+                cache.popitem(last=False)
+            except KeyError:  # pragma: no cover - emptied by another thread
+                break
+
+    def _search(self, searcher, query: SearchQuery, generation) -> SearchPage:  # noqa: ANN001
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        searcher = self._searcher()
         tquery = self._translate(plan)
         try:
             if query.by_date(plan.browse):
@@ -286,7 +342,7 @@ class TantivyBackend(BackendParts):
                                          order_by_field="date_sort")
             else:
                 result = searcher.search(tquery, query.limit, count=True, offset=query.offset)
-            facets = self._cached_facets(searcher, tquery, plan, query.facets) \
+            facets = self._cached_facets(searcher, tquery, plan, query.facets, generation) \
                 if query.facets else {}
         except ValueError as exc:
             raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
@@ -322,30 +378,21 @@ class TantivyBackend(BackendParts):
                 for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
 
 
-    def _cached_facets(self, searcher, tquery, plan: QueryPlan, names) -> dict[str, list[Facet]]:  # noqa: ANN001
+    def _cached_facets(self, searcher, tquery, plan: QueryPlan, names,  # noqa: ANN001
+                       generation) -> dict[str, list[Facet]]:  # noqa: ANN001
         """Facet counts are the costliest part of an answer on a large index (an aggregation
         over every match) and the same for every page of a query: kept per index generation."""
         try:
-            key = (plan.ranked, plan.must, plan.must_not, plan.must_any, plan.filters, tuple(names))
+            key = ("facets", plan.ranked, plan.must, plan.must_not, plan.must_any, plan.filters,
+                   tuple(names))
             hash(key)
         except TypeError:  # pragma: no cover - a plan part that cannot be a key
             return self._facets(searcher, tquery, names)
-        cache = self._facet_cache
-        found = cache.get(key)
-        if found is not None:
-            try:
-                cache.move_to_end(key)
-            except KeyError:  # cleared meanwhile by another thread
-                pass
-            return {name: list(values) for name, values in found.items()}
-        facets = self._facets(searcher, tquery, names)
-        cache[key] = facets
-        while len(cache) > FACET_CACHE_SIZE:
-            try:
-                cache.popitem(last=False)
-            except KeyError:  # pragma: no cover - emptied by another thread
-                break
-        return {name: list(values) for name, values in facets.items()}
+        found = self._cache_get(key)
+        if found is None:
+            found = self._facets(searcher, tquery, names)
+            self._cache_put(key, found, generation)
+        return {name: list(values) for name, values in found.items()}
 
     def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
         wanted = [n for n in names if n in FACET_FIELDS]

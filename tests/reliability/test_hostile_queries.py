@@ -14,7 +14,7 @@ from tests.reliability.harness import full_scale, record
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-EXAMPLES = 60 if full_scale() else 6  # per operation and audience: 17 × 2 × 60 ≈ 2,000
+EXAMPLES = 75 if full_scale() else 6  # per operation and audience: up to 17 × 2 × 75
 CALLS = {"total": 0, "5xx": 0}
 
 
