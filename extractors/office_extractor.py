@@ -16,6 +16,7 @@ from extractors.base import (
 
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+DTD_SCAN_BYTES = 64 * 1024  # a DOCTYPE stands before the root element
 
 
 def check_zip(path: Path) -> zipfile.ZipFile:
@@ -35,7 +36,29 @@ def check_zip(path: Path) -> zipfile.ZipFile:
     if total > MAX_UNCOMPRESSED_BYTES:
         archive.close()
         raise LimitExceeded(f"zip container expands to {total} bytes, over the limit")
+    try:
+        _refuse_dtds(archive)
+    except BaseException:
+        archive.close()
+        raise
     return archive
+
+
+def _refuse_dtds(archive: zipfile.ZipFile) -> None:
+    """ODF and OOXML parts never declare a DTD; one that does is an entity-expansion
+    ("billion laughs") or external-entity attack, refused before any XML parser sees it."""
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            with archive.open(info) as member:
+                head = member.read(DTD_SCAN_BYTES)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            raise CorruptDocument(f"zip member {info.filename!r} cannot be read ({exc})") from None
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise CorruptDocument(f"zip member {info.filename!r} declares a DTD or XML entities, "
+                                  "which office documents never do (an entity-expansion or "
+                                  "external-entity attack); refused")
 
 
 def extract_docx(path: Path) -> ExtractedDocument:

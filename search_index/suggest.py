@@ -33,6 +33,24 @@ def fold_names(names: Sequence[str]) -> list[tuple[str, str]]:
     return [(name, fold(normalize(name))) for name in names]
 
 
+_CHAR_INDEX: tuple[Sequence[tuple[str, str]], dict[str, list[int]]] | None = None
+
+
+def _char_index(folded: Sequence[tuple[str, str]]) -> dict[str, list[int]]:
+    """Character → positions of the names holding it; kept for the latest list of names (the
+    engines reuse one list for half a minute)."""
+    global _CHAR_INDEX
+    cached = _CHAR_INDEX
+    if cached is not None and cached[0] is folded:
+        return cached[1]
+    index: dict[str, list[int]] = {}
+    for number, (_, f) in enumerate(folded):
+        for ch in set(f):
+            index.setdefault(ch, []).append(number)
+    _CHAR_INDEX = (folded, index)
+    return index
+
+
 def _name_fix(term: str, folded: Sequence[tuple[str, str]]) -> str | None:
     """The part of a known name that ``term`` misspells by one character, if exactly one fits."""
     key = fold(normalize(term))
@@ -42,9 +60,18 @@ def _name_fix(term: str, folded: Sequence[tuple[str, str]]) -> str | None:
         return None  # spelled as some name spells it
     chars = set(key)
     best: tuple[int, str] | None = None
-    for name, f in folded:
-        if len(chars & set(f)) < len(chars) - 1:
-            continue
+    # Only names sharing all but one of the term's characters can be one edit away: find them
+    # through a character index of the names instead of comparing with every name.
+    index = _char_index(folded)
+    shared: dict[int, int] = {}
+    for ch in chars:
+        for number in index.get(ch, ()):
+            shared[number] = shared.get(number, 0) + 1
+    need = len(chars) - 1
+    candidates = range(len(folded)) if need <= 0 else \
+        sorted(n for n, count in shared.items() if count >= need)
+    for number in candidates:
+        name, f = folded[number]
         for size in (len(key) - 1, len(key), len(key) + 1):
             for start in range(0, max(0, len(f) - size) + 1):
                 window = f[start:start + size]

@@ -214,3 +214,27 @@ def test_legacy_doc_is_read_through_libreoffice_or_refused_clearly(tmp_path):
     doc = extract(renamed)
     assert doc.format == "doc" and "評選委員會會議紀錄" in doc.text
     assert doc.metadata["converted_with"] == "LibreOffice"
+
+
+@pytest.mark.parametrize("name,mimetype,member", [
+    ("laughs.odt", "application/vnd.oasis.opendocument.text", "content.xml"),
+    ("laughs.docx", None, "word/document.xml"),
+])
+def test_office_xml_declaring_entities_is_refused_before_parsing(tmp_path, name, mimetype, member):
+    import zipfile
+
+    from extractors import CorruptDocument, extract
+
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+              '<lolz>&lol2;</lolz>')
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        if mimetype:
+            archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        else:
+            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://'
+                             'schemas.openxmlformats.org/package/2006/content-types"/>')
+        archive.writestr(member, laughs)
+    with pytest.raises(CorruptDocument, match="declares a DTD or XML entities"):
+        extract(path)
