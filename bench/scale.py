@@ -43,7 +43,6 @@ import sqlite3
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +62,7 @@ def _result_path(docs: int) -> Path:
 
 
 def _merge_result(docs: int, section: str, data: dict) -> Path:
+    data["load_average_at_end"] = os.getloadavg()  # the machine is shared: say how busy it was
     path = _result_path(docs)
     current = json.loads(path.read_text()) if path.exists() else {"documents": docs}
     current[section] = data

@@ -57,6 +57,8 @@ READER_RELOAD_SECONDS = 0.5
 # partition reuses what the first built (see TantivyBackend._shared_document).
 _BUILT: dict[int, tuple] = {}
 _BUILT_MAX = 1024
+_BUILT_MAX_CHARS = 32_000_000  # of page text held through _BUILT at most (about 0.3 GB with tokens)
+_BUILT_CHARS = 0
 FACET_CACHE_SIZE = 2048
 DATE_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
 DATE_MAX = datetime(2262, 1, 1, tzinfo=timezone.utc)
@@ -217,13 +219,18 @@ class TantivyBackend(BackendParts):
         upserts the same IndexDocument objects into both, and building the engine document
         (tokens, stored JSON) is most of an upsert's cost."""
         analyzer = self.analyzer
+        global _BUILT_CHARS
         found = _BUILT.pop(id(doc), None)  # used at most twice: the second use lets it go
         if found is not None and found[0] is doc and found[1] is analyzer:
             return found[2]
         tdoc = self._document(doc)
-        if len(_BUILT) >= _BUILT_MAX:
-            _BUILT.clear()
-        _BUILT[id(doc)] = (doc, analyzer, tdoc)
+        if doc.disclosure == "public":  # only public documents go to a second partition
+            size = sum(len(p.text) for p in doc.pages)
+            if len(_BUILT) >= _BUILT_MAX or _BUILT_CHARS + size > _BUILT_MAX_CHARS:
+                _BUILT.clear()  # bounded: a few batches of documents at most
+                _BUILT_CHARS = 0
+            _BUILT[id(doc)] = (doc, analyzer, tdoc)
+            _BUILT_CHARS += size
         return tdoc
 
     def upsert(self, documents: Iterable[IndexDocument]) -> WriteResult:
