@@ -112,6 +112,7 @@ def case_summary(record: dict[str, Any]) -> dict[str, Any]:
             "description": tender.get("description", ""), "buyer": buyer,
             "value": tender.get("value"), "status": tender.get("status"),
             "tender_period": tender.get("tenderPeriod"), "suppliers": suppliers,
+            "tenderers": tender.get("numberOfTenderers"),
             "awards": [{"id": a.get("id"), "title": a.get("title"), "value": a.get("value"),
                         "date": a.get("date"), "status": a.get("status"),
                         "suppliers": [s.get("name") for s in a.get("suppliers", []) or []]}
@@ -133,7 +134,17 @@ def render_html(summary: dict[str, Any]) -> str:
     rows = [f"<p>Case No.: {e(summary['ocid'] or '')}</p>", f"<p>Agency: {e(summary['buyer'])}</p>",
             f"<p>{e(summary['description'] or '')}</p>",
             f"<p>Tender value: {e(money(summary['value']))} (status: {e(str(summary['status']))})</p>"]
+    # Labelled lines the red flags read (search_index/flags.py): bidders, submission period,
+    # award value.
+    if isinstance(summary.get("tenderers"), int):
+        rows.append(f"<p>Number of tenderers: {summary['tenderers']}</p>")
+    period = summary.get("tender_period") or {}
+    start, end = str(period.get("startDate") or "")[:10], str(period.get("endDate") or "")[:10]
+    if len(start) == 10 and len(end) == 10:
+        rows.append(f"<p>Tender period: {e(start)} to {e(end)}</p>")
     for award in summary["awards"]:
+        if award.get("value") and award["value"].get("amount") is not None:
+            rows.append(f"<p>Award value: {e(money(award['value']))}</p>")
         rows.append(f"<p>Award {e(str(award['id']))}: {e(award['title'] or '')} — "
                     f"{e(', '.join(s for s in award['suppliers'] if s))} — {e(money(award['value']))} "
                     f"({e(str(award['date']))})</p>")

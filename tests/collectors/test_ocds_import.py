@@ -73,3 +73,34 @@ def test_ocds_case_is_searchable_with_its_case_and_supplier(tmp_path, settings):
         assert {f.value for f in page.facets["contractor"]} == {"AnyCorp Cycle Provision"}
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize("tenderers,end,expected", [
+    (1, "2010-03-11T18:00:00Z", {"single_bidder", "short_submission_period"}),
+    (None, None, set()),  # the sample as published: 2 tenderers, 38 days
+])
+def test_ocds_red_flags_come_from_the_release_data(tmp_path, settings, tenderers, end, expected):
+    """numberOfTenderers and tenderPeriod reach the flags: one bidder and a 10-day period."""
+    from search_index import open_backend
+    from search_index.flags import compute_flags
+    from search_index.ingest_pipeline import run_ingest
+    from search_index.integrity import partition_documents
+
+    package = json.loads((OCDS / "record-package.json").read_text())
+    release = package["records"][0]["compiledRelease"]
+    if tenderers is not None:
+        release["tender"]["numberOfTenderers"] = tenderers
+        release["tender"]["tenderPeriod"] = {"startDate": "2010-03-01T09:00:00Z", "endDate": end}
+    changed = tmp_path / "package.json"
+    changed.write_text(json.dumps(package))
+    result = import_packages(OcdsSource(kind="ocds", name="flags", packages=[str(changed)]),
+                             tmp_path / "ocds")
+    assert result.new == [OCID]
+    assert run_ingest(tmp_path / "ocds" / "current", settings).failed == 0
+    backend = open_backend(settings)
+    try:
+        docs = partition_documents(backend.for_audience("public"))
+        kinds = {f.kind for f in compute_flags(docs)}
+    finally:
+        backend.close()
+    assert kinds == expected  # never bid_near_base_price: OCDS has no 底價
