@@ -149,7 +149,7 @@ def document(request: Request, doc_id: str) -> DocumentOut:
                               for p in doc.pages],
                        file_url=f"/api/documents/{doc.id}/file",
                        contractors=list(doc.contractors),
-                       ocr_confidence=_ocr_confidence(doc.metadata))
+                       ocr_confidence=doc.ocr_confidence)
 
 
 @router.get("/documents/{doc_id}/file", responses={200: {
@@ -177,14 +177,6 @@ def document_file(request: Request, doc_id: str):  # noqa: ANN201
     media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(doc.filename)[0] \
         or "application/octet-stream"
     return FileResponse(path, media_type=media, filename=doc.filename)
-
-
-def _ocr_confidence(metadata: dict) -> dict[int, float]:
-    scores = metadata.get("ocr_confidence")
-    if not isinstance(scores, dict):
-        return {}
-    return {int(k): float(v) for k, v in scores.items()
-            if str(k).isdigit() and isinstance(v, (int, float))}
 
 
 def _serves_masked(request: Request, doc) -> bool:  # noqa: ANN001

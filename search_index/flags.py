@@ -136,6 +136,11 @@ def _evidence(doc: IndexDocument, page: int | None, sentence: str) -> Evidence:
     return Evidence(doc.id, doc.title, page, " ".join(sentence.split())[:SENTENCE_CHARS], url)
 
 
+def _evidence_at(doc: IndexDocument, *places: tuple[int | None, str]) -> list[Evidence]:
+    """Evidence for each distinct (page, line), in order (two facts may share one line)."""
+    return [_evidence(doc, page, line) for page, line in dict.fromkeys(places)]
+
+
 def _lines(doc: IndexDocument) -> Iterator[tuple[int, str]]:
     for page in doc.pages:
         for line in page.text.splitlines():
@@ -199,11 +204,8 @@ def bid_near_base_price(case_id: str, docs: Sequence[IndexDocument]) -> Flag | N
         (ap, aline, award), (bp, bline, base) = awards[0], bases[0]
         ratio = award / base
         if 1 - NEAR_BASE_PRICE <= ratio <= 1 + NEAR_BASE_PRICE:
-            evidence = [_evidence(doc, ap, aline)]
-            if (bp, bline) != (ap, aline):
-                evidence.append(_evidence(doc, bp, bline))
             return _case_flag(
-                "bid_near_base_price", case_id, docs, evidence,
+                "bid_near_base_price", case_id, docs, _evidence_at(doc, (ap, aline), (bp, bline)),
                 {"award": award, "base_price": base, "ratio": round(ratio, 4)},
                 f"決標金額為底價的{ratio:.1%}，差距在1%以內；底價應保密，如此接近可能代表底價外洩。",
                 f"The winning bid is {ratio:.1%} of the base price, within 1%; the base price is "
@@ -269,11 +271,9 @@ def amendment_over_20pct(case_id: str, docs: Sequence[IndexDocument]) -> Flag | 
         for (op, oline, old), (np, nline, new) in zip(originals, amended):
             if old and new and new > old * (1 + AMENDMENT_RISE):
                 rise = new / old - 1
-                evidence = [_evidence(doc, op, oline)]
-                if (np, nline) != (op, oline):
-                    evidence.append(_evidence(doc, np, nline))
                 return _case_flag(
-                    "amendment_over_20pct", case_id, docs, evidence,
+                    "amendment_over_20pct", case_id, docs,
+                    _evidence_at(doc, (op, oline), (np, nline)),
                     {"original": old, "amended": new, "rise": round(rise, 4)},
                     f"契約變更使契約金額增加{rise:.0%}（逾20%）；得標後大幅追加可能代表低價搶標後再追加。",
                     f"A contract amendment raised the amount by {rise:.0%} (over 20%); large "
@@ -376,11 +376,8 @@ def low_ocr_confidence(docs: Iterable[IndexDocument],
     wrong; a person should compare them with the page image."""
     flags = []
     for doc in docs:
-        scores = doc.metadata.get("ocr_confidence") or {}
-        if not isinstance(scores, dict):
-            continue
-        low = sorted((int(page), float(score)) for page, score in scores.items()
-                     if str(page).isdigit() and float(score) < threshold)
+        low = sorted((page, score) for page, score in doc.ocr_confidence.items()
+                     if score < threshold)
         if not low:
             continue
         texts = {p.number: p.text for p in doc.pages}

@@ -54,6 +54,17 @@ class IndexDocument:
     # Tokens computed ahead (by ingest workers); engines analyse the text themselves when absent.
     analyzed: IndexFields | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def ocr_confidence(self) -> dict[int, float]:
+        """Scanned pages read by OCR: page number → Tesseract's mean word confidence (0-100),
+        from the stored metadata (anything malformed there is ignored)."""
+        scores = self.metadata.get("ocr_confidence")
+        if not isinstance(scores, dict):
+            return {}
+        return {int(page): float(score) for page, score in scores.items()
+                if str(page).isdigit() and isinstance(score, (int, float))
+                and not isinstance(score, bool)}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "title": self.title, "filename": self.filename,

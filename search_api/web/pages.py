@@ -111,8 +111,8 @@ def search_page(request: Request, q: Text = "", agency: Text = "", case_id: Text
             "contractor": contractor, "doc_type": doc_type if doc_type in i18n.DOC_TYPES["zh"] else "",
             "stage": stage if stage in i18n.STAGES["zh"] else "", "date_from": date_from,
             "date_to": date_to, "sort": "date" if sort == "date" else "relevance"}
-    number = max(1, _int(page, 1))
-    number = min(number, settings.max_offset // PAGE_SIZE + 1)
+    last_page = settings.max_offset // PAGE_SIZE + 1  # deeper pages are past the offset limit
+    number = min(max(1, _int(page, 1)), last_page)
     result, error = None, None
     try:
         result = routes.search(
@@ -126,17 +126,15 @@ def search_page(request: Request, q: Text = "", agency: Text = "", case_id: Text
         error = str(exc)
     facets: dict[str, list[Any]] = {}
     stage_counts: dict[str, int] = {}
+    pages = 0
     if result is not None:
-        facets = {name: result.facets.get(name, [])[:12] for name in FACETS}
         from search_index.query_language import STAGE_TYPES
 
+        facets = {name: result.facets.get(name, [])[:12] for name in FACETS}
         by_type = {f.value: f.count for f in result.facets.get("doc_type", [])}
         stage_counts = {s: sum(by_type.get(t, 0) for t in types)
                         for s, types in STAGE_TYPES.items()}
-    pages = 0
-    if result is not None:
-        pages = min((result.total + PAGE_SIZE - 1) // PAGE_SIZE,
-                    settings.max_offset // PAGE_SIZE + 1)
+        pages = min((result.total + PAGE_SIZE - 1) // PAGE_SIZE, last_page)
     active = {k: v for k, v in form.items() if v and k not in ("q", "sort")}
     link = _link(language(request))
 
@@ -212,8 +210,7 @@ def _per_year(rows: list[dict]) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
-def _year_chart(rows: list[dict], label: str) -> dict:
-    per_year = _per_year(rows)
+def _year_chart(per_year: dict[str, int], label: str) -> dict:
     return {"type": "bar", "label": label, "labels": list(per_year),
             "values": list(per_year.values())}
 
@@ -229,18 +226,19 @@ def case_page(request: Request, case_id: str) -> HTMLResponse:
 @router.get("/contractors/{key}", response_class=HTMLResponse)
 def contractor_page(request: Request, key: str) -> HTMLResponse:
     record = routes.contractor(request, key)
+    per_year = _per_year(record["won"])
     t = i18n.translator(language(request))
     return render(request, "contractor.html", record=record,
-                  chart_spec=_year_chart(record["won"], t("amount")), per_year=_per_year(record["won"]))
+                  chart_spec=_year_chart(per_year, t("amount")), per_year=per_year)
 
 
 @router.get("/agencies/{name}", response_class=HTMLResponse)
 def agency_page(request: Request, name: str) -> HTMLResponse:
     record = routes.agency_view(request, name)
+    per_year = _per_year(record["awarded"])
     t = i18n.translator(language(request))
     return render(request, "agency.html", record=record,
-                  chart_spec=_year_chart(record["awarded"], t("amount")),
-                  per_year=_per_year(record["awarded"]))
+                  chart_spec=_year_chart(per_year, t("amount")), per_year=per_year)
 
 
 @router.get("/export")
@@ -259,12 +257,10 @@ def export_page(request: Request, q: Text = "", agency: Text = "", case_id: Text
 @router.get("/saved", response_class=HTMLResponse)
 def saved_page(request: Request) -> HTMLResponse:
     """Auditors: their saved searches and the new matches each ingest run brought."""
-    found = routes.alerts(request, unseen=False, mark_seen=False)
+    found = routes.alerts(request, unseen=False, mark_seen=True)  # read as they were, then seen
     unseen = sum(1 for a in found if not a["seen"])
-    page = render(request, "saved.html", searches=routes.saved_searches(request), alerts=found,
+    return render(request, "saved.html", searches=routes.saved_searches(request), alerts=found,
                   unseen=unseen)
-    routes.alerts(request, unseen=False, mark_seen=True)  # shown once as new
-    return page
 
 
 @router.post("/saved")

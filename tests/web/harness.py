@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.reliability.harness import free_port
 
 CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network and root in a container (see the machine notes).
@@ -50,12 +51,6 @@ def build_archive(corpus: Path, data_dir: Path):  # noqa: ANN201
     return settings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def served(settings):  # noqa: ANN001, ANN201
     """uvicorn serving the app on 127.0.0.1 in a thread; yields the base URL."""
@@ -63,7 +58,7 @@ def served(settings):  # noqa: ANN001, ANN201
 
     from search_api.app import create_app
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
