@@ -49,6 +49,7 @@ sample: setup
 
 ingest: setup
 	$(BIN)/integrity-archive ingest $(SAMPLE_DIR)
+	$(BIN)/integrity-archive sample-site  # a local agency site crawled twice: planted silent edits and removals
 	$(BIN)/integrity-archive debarred import config/debarred.example.csv
 
 serve: setup

@@ -102,9 +102,14 @@ class Analyzer:
         settings = settings or get_settings()
         analysis = settings.analysis
         learned = settings.learned_dictionary
+        cache = None
+        if analysis.segmenter_cache:
+            from analyzers.jieba_segmenter import user_cache_dir
+
+            cache = user_cache_dir()
         return cls(JiebaSegmenter(analysis.base_dictionary,
                                   [Path(analysis.user_dictionary), learned],
-                                  [Path(analysis.split_dictionary)]), learned)
+                                  [Path(analysis.split_dictionary)], cache), learned)
 
     def maybe_reload(self) -> bool:
         """Rebuild the segmenter in the background when the learned dictionary changed.
@@ -120,7 +125,8 @@ class Analyzer:
 
         def rebuild() -> None:
             try:
-                fresh = JiebaSegmenter(old.base_dictionary, old.user_dictionaries, old.removals)
+                fresh = JiebaSegmenter(old.base_dictionary, old.user_dictionaries, old.removals,
+                                       old.cache_dir)
                 fresh.ensure_loaded()
                 self.segmenter = fresh  # one attribute swap: queries see old or new, never half
                 self._learned_mtime = mtime

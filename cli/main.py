@@ -1,6 +1,6 @@
 """The integrity-archive command: ingest, collect, schedule, retry-failed, serve, search,
 failures, versions, users, reclassify, audit, backup, restore, rebuild, reindex, sample-corpus,
-segment."""
+sample-site, segment."""
 
 from __future__ import annotations
 
@@ -18,18 +18,33 @@ def _settings():  # noqa: ANN202
     return get_settings()
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    from flows.prefect_env import apply_offline_defaults
+def _start_prefect():  # noqa: ANN202
+    """Prefect's offline defaults, and unless a Prefect server is configured, this command's
+    ephemeral one started now: it comes up while the command imports Prefect and warms up."""
+    from flows.prefect_env import apply_offline_defaults, start_ephemeral_server
 
     apply_offline_defaults()
+    return start_ephemeral_server()
+
+
+def _prefect_ready(server) -> None:  # noqa: ANN001
+    if server is not None:
+        server.wait()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     source = Path(args.path)
     if not source.is_dir():
         print(f"error: {source} is not a folder", file=sys.stderr)
         return 2
-    from flows.ingest_flow import ingest_documents, prepare_session
+    from flows.session import prepare_session
 
-    prepare_session()
+    prepare_session()  # the index writer (fails fast if held) and the workers, warming up
+    server = _start_prefect()
+    from flows.ingest_flow import ingest_documents
+
+    _prefect_ready(server)
     summary = ingest_documents(str(source), retry_failed=args.retry_failed)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -43,11 +58,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    from flows.prefect_env import apply_offline_defaults
-
-    apply_offline_defaults()
+    server = _start_prefect()
     from flows.collect_flow import collect_source
 
+    _prefect_ready(server)
     result = collect_source(args.name, sources_file=args.sources)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -77,10 +91,6 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_retry_failed(args: argparse.Namespace) -> int:
-    from flows.prefect_env import apply_offline_defaults
-
-    apply_offline_defaults()
-    from flows.ingest_flow import ingest_documents, prepare_session
     from search_index.ledger import Ledger
 
     settings = _settings()
@@ -92,7 +102,13 @@ def cmd_retry_failed(args: argparse.Namespace) -> int:
     if not folders:
         print("no failed files to retry")
         return 0
+    from flows.session import prepare_session
+
     prepare_session()
+    server = _start_prefect()
+    from flows.ingest_flow import ingest_documents
+
+    _prefect_ready(server)
     for folder in folders:
         if not Path(folder).is_dir():
             print(f"skipped {folder}: the folder no longer exists")
@@ -221,11 +237,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from flows.prefect_env import apply_offline_defaults
-
-    apply_offline_defaults()
+    server = _start_prefect()
     from flows.reindex_flow import reindex_index
 
+    _prefect_ready(server)
     result = reindex_index()
     print(f"reindexed {result['documents']} documents: {result['from']} -> {result['to']}")
     return 0
@@ -292,6 +307,36 @@ def cmd_sample_corpus(args: argparse.Namespace) -> int:
 
     files = generate(Path(args.dir), seed=args.seed, integrity_cases=args.integrity_cases)
     print(f"wrote {len(files)} documents under {args.dir}")
+    return 0
+
+
+def cmd_sample_site(args: argparse.Namespace) -> int:
+    """Crawl the generated sample agency site twice (planted silent edits and removals) into
+    the data dir, ingesting its mirror after each crawl through the Prefect flow, as two
+    scheduled `collect` runs would."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    from flows.prefect_env import apply_offline_defaults
+
+    apply_offline_defaults()
+    from cli.sample_site import plant_crawl_history
+
+    def ingest(folder: Path) -> None:
+        from flows.ingest_flow import ingest_documents
+
+        summary = ingest_documents(str(folder))
+        print(f"ingested {folder}: indexed {summary['indexed']}, skipped {summary['skipped']} "
+              f"unchanged, failed {summary['failed']}, removed {summary['removed']}",
+              file=sys.stderr if args.json else sys.stdout)
+
+    result = plant_crawl_history(_settings().sources_dir, ingest=ingest)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif result["already"]:
+        print(f"the sample site's crawl history is already in {result['root']} (left alone)")
+    else:
+        print(f"crawled the sample agency site ({result['site']}) twice into {result['root']}: "
+              f"{result['attachments']} attachments, then {len(result['changed'])} changed and "
+              f"{len(result['removed'])} removed")
     return 0
 
 
@@ -411,6 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--integrity-cases", action="store_true",
                    help="also write the planted red-flag cases (two or more per flag kind)")
     p.set_defaults(func=cmd_sample_corpus)
+    p = sub.add_parser("sample-site", help="crawl the generated sample agency site twice into the "
+                                           "data dir (planted silent edits and removals), ingest it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sample_site)
     p = sub.add_parser("debarred", help="the debarred-contractor list (拒絕往來廠商)")
     debarred = p.add_subparsers(dest="action", required=True)
     d = debarred.add_parser("import", help="replace the list with a PCC-format CSV or JSON file")
@@ -423,8 +472,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_exit_code = 1  # the process's exit status should a command end in an uncaught exception
+
+
+def _exit_without_teardown() -> None:
+    """Registered first, so run last at exit: by then Prefect has drained its event and log
+    workers into the API, this command's ephemeral server has stopped and the index, ledger and
+    workers are closed. After a command that imported Prefect, the interpreter would next
+    free its thousands of modules one by one (0.3-0.5 s, nothing left to write): skip that."""
+    if "prefect" not in sys.modules:
+        return
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(_exit_code)
+
+
 def main(argv: list[str] | None = None) -> int:
+    global _exit_code
     args = build_parser().parse_args(argv)
+    if argv is None:  # the command owns this process (not called from other Python code)
+        import atexit
+
+        atexit.register(_exit_without_teardown)
     from config import get_settings
 
     logging.basicConfig(level=get_settings().log_level.upper(),
@@ -432,14 +505,20 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return args.func(args)
+        _exit_code = code = args.func(args)
+        return code
     except KeyboardInterrupt:
+        _exit_code = 130
         return 130
+    except SystemExit as exc:
+        _exit_code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        raise
     except Exception as exc:  # noqa: BLE001 - the CLI reports, never dumps a traceback on users
         from search_index.protocol import SearchError
 
         if isinstance(exc, (SearchError, FileNotFoundError, ValueError)):
             print(f"error: {exc}", file=sys.stderr)
+            _exit_code = 1
             return 1
         raise
 

@@ -37,7 +37,7 @@ class Edit:
     agency: str
     disclosure: str
     doc_type: str
-    diff: tuple[str, ...]  # unified diff lines of the text (empty for a removal)
+    diff: tuple[str, ...]  # unified diff lines of the text (a removal: every line deleted)
     added: int = 0
     deleted: int = 0
 
@@ -89,7 +89,8 @@ def _edit(source: str, url: str, kind: str, at: str, old: tuple, new: tuple | No
     before = extract_metadata(old_title, Path(old[1]).name, old_text)
     after = extract_metadata(new_title, Path(old[1]).name, new_text) if new else before
     side = _sidecar(new[1] if new else old[1]) or _sidecar(old[1])
-    diff, added, deleted = diff_text(old_text, new_text) if new else ((), 0, 0)
+    # a removal is diffed against nothing: what the site no longer shows stays readable here
+    diff, added, deleted = diff_text(old_text, new_text)
     doc_type = before.doc_type if before.doc_type != "other" else after.doc_type
     return Edit(source, url, kind, at, old[0], new[0] if new else None,
                 old_title or title or before.case_title or Path(url).name,
@@ -107,18 +108,19 @@ def source_edits(root: Path, source: str) -> list[Edit]:
     if not db.exists():
         return []
     with CrawlState(db) as state:
-        rows = state.versions()
-        removed_at = dict(state.conn.execute(
-            "SELECT url, updated_at FROM urls WHERE status='removed'").fetchall())
-    by_url: dict[str, list[tuple[str, str, str, str]]] = {}
-    for url, sha, path, fetched_at, version_state in rows:
-        by_url.setdefault(url, []).append((sha, path, fetched_at, version_state))
+        rows = state.history()
+    by_url: dict[str, list[tuple[str, str, str, str, str | None]]] = {}
+    for url, sha, path, fetched_at, version_state, removed_at in rows:
+        by_url.setdefault(url, []).append((sha, path, fetched_at, version_state, removed_at))
     edits = []
     for url, versions in sorted(by_url.items()):
         for old, new in zip(versions, versions[1:]):
-            edits.append(_edit(source, url, "changed", new[2], old, new))
+            if old[3] == "removed":  # taken down, and later shown again
+                edits.append(_edit(source, url, "removed", old[4] or new[2], old, None))
+            if new[0] != old[0]:  # the same file shown again after a removal is no change
+                edits.append(_edit(source, url, "changed", new[2], old, new))
         if versions[-1][3] == "removed":
-            edits.append(_edit(source, url, "removed", removed_at.get(url, versions[-1][2]),
+            edits.append(_edit(source, url, "removed", versions[-1][4] or versions[-1][2],
                                versions[-1], None))
     return edits
 
@@ -153,8 +155,10 @@ def edit_flags(sources_dir: Path, *, public_only: bool = True) -> list:
             kind = "silent_edit"
         else:
             what_zh, what_en = ("會議紀錄", "meeting minute") if minute else ("文件", "document")
-            zh = f"機關公開的{what_zh}「{e.title}」於{e.at[:10]}自網站移除。"
-            en = f"The published {what_en} “{e.title}” was removed from the site on {e.at[:10]}."
+            zh = (f"機關公開的{what_zh}「{e.title}」於{e.at[:10]}自網站移除"
+                  f"（最後版本{e.deleted}行，內容保存於本平臺）。")
+            en = (f"The published {what_en} “{e.title}” was removed from the site on "
+                  f"{e.at[:10]} (its last version, {e.deleted} lines, is kept here).")
             kind = "removed_document"
         flags.append(Flag(flag_id(kind, e.url, e.old_sha256, e.new_sha256 or ""), kind,
                           e.case_id, e.agency, (), zh, en, evidence,

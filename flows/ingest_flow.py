@@ -12,8 +12,10 @@ apply_offline_defaults()
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from config import get_settings  # noqa: E402
+from flows.session import prepare_session, take_session  # noqa: E402, F401 - prepare_session: API
 from search_index.ingest_pipeline import (  # noqa: E402
     BatchResult,
     FileTask,
@@ -22,23 +24,6 @@ from search_index.ingest_pipeline import (  # noqa: E402
     IngestSummary,
     doc_id_for,
 )
-
-
-_prepared: IngestSession | None = None
-
-
-def prepare_session() -> None:
-    """Open the index writer and start the extraction workers ahead of the flow, so that they
-    warm up (dictionaries, imports) while Prefect starts. The next flow run takes them over."""
-    global _prepared
-    if _prepared is None:
-        _prepared = IngestSession(get_settings()).__enter__()
-
-
-def _take_session() -> IngestSession:
-    global _prepared
-    session, _prepared = _prepared, None
-    return session or IngestSession(get_settings())
 
 
 @task(name="plan-ingest", cache_policy=NO_CACHE)
@@ -113,7 +98,7 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
     """Ingest every file under ``source``; returns the summary as a dict."""
     logger = get_run_logger()
     settings = get_settings()
-    with _take_session() as session:
+    with take_session() as session:
         ledger = session.ledger
         crashed = ledger.reap_crashed_runs()
         if crashed:
@@ -122,7 +107,8 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
                            "runs marked Crashed", len(crashed), marked)
         plan = plan_task(session, source, retry_failed, only_failed)
         run_id = ledger.start_run(plan.source, flow_run_id=_current_flow_run_id())
-        batches = plan.batches(settings.ingest.batch_size)
+        batches = plan.batches(settings.ingest.batch_size,
+                               settings.ingest.batch_max_mb * 1024 * 1024)
         logger.info("%s: %d to process in %d batches, %d unchanged, %d still failing, %d removed",
                     plan.source, len(plan.tasks), len(batches), plan.unchanged, plan.still_failed,
                     len(plan.removed))
@@ -130,7 +116,9 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
         indexed: list[str] = []
         for number, batch in enumerate(batches, start=1):
             upcoming = batches[number] if number < len(batches) else None
-            result = process_batch(session, plan.source, batch, upcoming, number)
+            # quote(): Prefect would otherwise walk every file of both batches, looking for
+            # upstream futures, in this process (whose time per file bounds the ingest)
+            result = process_batch(session, plan.source, quote(batch), quote(upcoming), number)
             indexed.extend(result.indexed)
             summary.indexed += len(result.indexed)
             summary.failed += len(result.failed)
@@ -140,8 +128,8 @@ def ingest_documents(source: str, retry_failed: bool = False, only_failed: bool 
             ledger.heartbeat(run_id)
             for relpath, kind, reason in result.failed:
                 logger.warning("failed %s (%s): %s", relpath, kind, reason)
-        summary.removed = finish_task(session, plan)
-        alerts = alert_task(session, {doc_id_for(plan.source, f) for f in indexed})
+        summary.removed = finish_task(session, quote(plan))
+        alerts = alert_task(session, quote({doc_id_for(plan.source, f) for f in indexed}))
         if alerts:
             logger.info("%d new matches for saved searches", alerts)
         ledger.finish_run(run_id, indexed=summary.indexed, skipped=summary.skipped,

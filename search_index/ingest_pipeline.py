@@ -3,12 +3,11 @@ record every file's fate. flows/ wraps these steps in Prefect tasks; nothing her
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,8 @@ from search_index.faults import fault_point
 from search_index.ledger import Ledger, doc_id_for
 from search_index.originals import (
     DocumentRecord,
+    copy_file_into,
+    create_temp,
     records_dir,
     remove_record,
     stored_original,
@@ -54,8 +55,49 @@ class IngestPlan:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (relpath, doc_id)
     touched: list[tuple[str, int, int]] = field(default_factory=list)  # same content, new stat
 
-    def batches(self, size: int) -> list[list[FileTask]]:
-        return [self.tasks[i:i + size] for i in range(0, len(self.tasks), size)]
+    def batches(self, size: int, max_bytes: int | None = None) -> list[list[FileTask]]:
+        """The tasks in batches of at most ``size`` files (and ``max_bytes`` of files, one file
+        at least), in order; see :func:`batch_lengths` for how large batches start and end."""
+        out: list[list[FileTask]] = []
+        start = 0
+        for length in batch_lengths(len(self.tasks), size):
+            batch = self.tasks[start:start + length]
+            start += length
+            while max_bytes and len(batch) > 1 and sum(t.size for t in batch) > max_bytes:
+                held, cut = 0, 0
+                while cut < len(batch) and (cut == 0 or held + batch[cut].size <= max_bytes):
+                    held += batch[cut].size
+                    cut += 1
+                out.append(batch[:cut])
+                batch = batch[cut:]
+            out.append(batch)
+        return out
+
+
+# The smallest batch that large batches ramp up from and down to.
+RAMP_BATCH = 64
+
+
+def batch_lengths(count: int, size: int, smallest: int = RAMP_BATCH) -> list[int]:
+    """Batch lengths for ``count`` files: ``size`` at most, and when batches are large, the first
+    and the last ones ramp (smallest, twice that, ...) up to it and down from it. One batch is
+    extracted by the workers while the one before is indexed and committed by this process:
+    small batches at both ends keep short the time the one waits for the other before the
+    first batch is extracted and after the last. The middle ones are of even length."""
+    size = max(1, size)
+    head: list[int] = []
+    tail: list[int] = []
+    left, step = count, smallest
+    while size >= 2 * smallest and step < size and left > 0:
+        for side in (head, tail):
+            take = min(step, left)
+            if take:
+                side.append(take)
+                left -= take
+        step *= 2
+    parts = -(-left // size)  # ceiling
+    middle = [left // parts + (1 if i < left % parts else 0) for i in range(parts)] if parts else []
+    return head + middle + tail[::-1]
 
 
 @dataclass
@@ -261,18 +303,21 @@ def to_index_document(task: FileTask, source: str, extracted: ExtractedDocument,
 
 
 def store_original(files_dir: Path, task: FileTask) -> Path:
-    """Keep a content-addressed copy of the original under the data dir."""
+    """Keep a content-addressed copy of the original under the data dir (written under a
+    temporary name and renamed into place: a copy that exists is complete)."""
     target = files_dir / task.sha256[:2] / task.sha256
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        os.close(fd)
+        fd, tmp = create_temp(target.parent)
         try:
-            shutil.copyfile(task.path, tmp)
+            try:
+                copy_file_into(fd, task.path)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
+        except BaseException:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
+            raise
     return target
 
 
@@ -349,10 +394,13 @@ class IngestSession:
     def _extract(self, batch: list[FileTask]) -> list:
         assert self.pool is not None
         key = tuple(t.path for t in batch)
-        if self._prefetched is not None and self._prefetched[0] == key:
-            future = self._prefetched[1]
+        if self._prefetched is not None:
+            ahead, future = self._prefetched
             self._prefetched = None
-            return future.result()
+            if ahead == key:
+                return future.result()
+            with contextlib.suppress(Exception):  # another batch: let it end first, the
+                future.result()                   # workers take one batch at a time
         return self.pool.map(Path(t.path) for t in batch)
 
     def _prefetch(self, batch: list[FileTask]) -> None:
@@ -376,16 +424,18 @@ class IngestSession:
         fault_point("extract")  # reliability suite: a crash while the next batch is extracted
         documents: list[IndexDocument] = []
         records: list[dict] = []
+        max_bytes = self.settings.ingest.max_file_mb * 1024 * 1024
+        records_root = records_dir(self.settings.data_dir)
         for task, outcome in zip(batch, outcomes, strict=True):
             base = dict(source=source, relpath=task.relpath, doc_id=task.doc_id, size=task.size,
                         mtime_ns=task.mtime_ns, sha256=task.sha256)
-            max_bytes = self.settings.ingest.max_file_mb * 1024 * 1024
+            sidecar = read_sidecar(Path(task.path))  # once: for the record and the document
             try:
                 if task.size <= max_bytes:  # an oversized file is quarantined unread, not copied
                     store_original(self.settings.files_dir, task)
-                    write_record(records_dir(self.settings.data_dir), DocumentRecord(
+                    write_record(records_root, DocumentRecord(
                         task.doc_id, source, task.relpath, task.sha256, task.size, task.mtime_ns,
-                        read_sidecar(Path(task.path))))
+                        sidecar))
             except OSError as exc:
                 log.warning("could not keep a copy of %s: %s", task.relpath, exc)
             document = None
@@ -394,7 +444,7 @@ class IngestSession:
                 try:
                     document = to_index_document(task, source, outcome.document,
                                                  extra.fields if extra else None,
-                                                 extra.metadata if extra else None)
+                                                 extra.metadata if extra else None, sidecar)
                 except Exception as exc:  # noqa: BLE001 - one odd file never stops the batch
                     log.exception("could not build the index document of %s", task.relpath)
                     outcome = type(outcome)(outcome.path, error=CorruptDocument(
@@ -476,7 +526,8 @@ def run_ingest(source: Path, settings: Settings | None = None, *,
         plan = session.plan(source, retry_failed=retry_failed)
         run_id = session.ledger.start_run(plan.source)
         summary = IngestSummary(source=plan.source, skipped=plan.unchanged + plan.still_failed)
-        batches = plan.batches(settings.ingest.batch_size)
+        batches = plan.batches(settings.ingest.batch_size,
+                               settings.ingest.batch_max_mb * 1024 * 1024)
         indexed: list[str] = []
         for number, batch in enumerate(batches):
             upcoming = batches[number + 1] if number + 1 < len(batches) else None

@@ -5,6 +5,8 @@ the document."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
@@ -45,9 +47,48 @@ def record_path(records: Path, doc_id: str) -> Path:
     return Path(records) / doc_id[:2] / f"{doc_id}.meta.json"
 
 
+# Directories this process has made or found: the ingest writes two files per document into
+# 256 + 256 shard directories, and a mkdir per file (cheap alone) is a system call that gives up
+# the interpreter lock, which the ingest's other threads then hold for a while.
+_KNOWN_DIRS: set[str] = set()
+
+
+def create_temp(directory: Path) -> tuple[int, str]:
+    """A new, empty temporary file in ``directory`` (made when missing): (fd, path), opened
+    for writing; the caller renames it into place or removes it."""
+    key = str(directory)
+    if key not in _KNOWN_DIRS:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        _KNOWN_DIRS.add(key)
+    try:
+        return tempfile.mkstemp(dir=directory, prefix=".incoming-")
+    except FileNotFoundError:  # removed meanwhile (a restore, a clean-up): make it again
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=directory, prefix=".incoming-")
+
+
+def copy_file_into(fd: int, source: str | Path) -> None:
+    """Copy a file's bytes into an open file descriptor (sendfile where the system has it)."""
+    with open(source, "rb") as src:
+        offset = 0
+        try:
+            while True:
+                sent = os.sendfile(fd, src.fileno(), offset, 1 << 30)
+                if sent == 0:
+                    return
+                offset += sent
+        except OSError as exc:
+            if offset or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP,
+                                           errno.EOPNOTSUPP):
+                raise
+        while chunk := src.read(1 << 20):  # no sendfile for these files: plain copy
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
+
+
 def write_record(records: Path, record: DocumentRecord) -> None:
     target = record_path(records, record.doc_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps(asdict(record), sort_keys=True)  # ASCII: names may hold surrogates
     if target.exists():
         try:
@@ -55,14 +96,15 @@ def write_record(records: Path, record: DocumentRecord) -> None:
                 return
         except (OSError, UnicodeDecodeError):
             pass
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    fd, tmp = create_temp(target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(body)
         os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
+    except BaseException:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        raise
 
 
 def remove_record(records: Path, doc_id: str) -> None:

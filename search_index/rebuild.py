@@ -137,6 +137,7 @@ def rebuild(settings: Settings) -> RebuildReport:
     from search_index.ingest_pipeline import (
         AnalyzeInWorker,
         FileTask,
+        IngestPlan,
         to_index_document,
         write_learned_dictionary,
     )
@@ -192,8 +193,11 @@ def rebuild(settings: Settings) -> RebuildReport:
             with ExtractorPool(workers=s.workers, timeout=s.file_timeout_seconds,
                                memory_mb=s.file_memory_mb, limits=limits,
                                postprocess=AnalyzeInWorker()) as pool:
-                for start in range(0, len(tasks), s.batch_size):
-                    batch = tasks[start:start + s.batch_size]
+                start = 0  # batches as the ingest makes them (at most batch_size, batch_max_mb)
+                for chunk in IngestPlan(source="", tasks=[t for t, _ in tasks]).batches(
+                        s.batch_size, s.batch_max_mb * 1024 * 1024):
+                    batch = tasks[start:start + len(chunk)]
+                    start += len(chunk)
                     outcomes = pool.map(Path(t.path) for t, _ in batch)
                     documents, failed = [], []
                     for (task, entry), outcome in zip(batch, outcomes, strict=True):

@@ -58,6 +58,24 @@ def test_sample_corpus_writes_forty_plus_documents(tmp_path):
     assert suffixes == {".pdf", ".docx", ".odt", ".html"}
 
 
+@pytest.mark.slow
+def test_sample_site_plants_two_crawls_once(tmp_path):
+    """`make run`'s step: the sample agency site crawled twice into the data dir and ingested
+    through the flow; the crawl store keeps both versions and the removals; a second run leaves
+    the history alone."""
+    data = tmp_path / "var"
+    out = run(["sample-site"], data).stdout
+    assert "twice into" in out and "12 attachments, then 2 changed and 2 removed" in out
+    assert "indexed 12, skipped 0 unchanged, failed 0, removed 0" in out
+    assert "indexed 2, skipped 8 unchanged, failed 0, removed 2" in out
+    versions = json.loads(run(["versions", "sample-agency-site", "--json"], data).stdout)
+    states = sorted(v["state"] for v in versions)
+    assert states == ["current"] * 10 + ["removed"] * 2 + ["superseded"] * 2
+    assert "already" in run(["sample-site"], data).stdout
+    hits = json.loads(run(["search", "case:113S501-01", "--json"], data).stdout)
+    assert hits["total"] == 3
+
+
 def test_failures_before_any_ingest(tmp_path):
     assert "no ingest has run yet" in run(["failures"], tmp_path / "var").stdout
 

@@ -1,5 +1,6 @@
 """Table tests of every red-flag kind (positive and negative), debarment import and matching,
-stable ids and dismissals."""
+stable ids and dismissals. silent_edit and removed_document are judged on two real crawls of the
+sample agency site (cli/sample_site.py) served on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.sample_site import SITE_CASES
 from search_index.debarment import (
     DebarmentImportError,
     Debarment,
@@ -228,3 +230,82 @@ def test_low_ocr_confidence(conf, pages):
     assert [e.page for e in flag.evidence] == [int(p) for p in pages]
     assert flag.evidence[-1].sentence in ("第一頁文字", "模糊的第二頁")
     assert "compare it with the page image" in flag.explanation_en
+
+
+# -- silent_edit and removed_document: two real crawls of the sample agency site --------------
+
+EDIT_CASE = SITE_CASES[0]
+
+
+def _edit_minutes(site) -> None:  # noqa: ANN001
+    from cli.sample_site import minutes_lines
+
+    site.write(EDIT_CASE, "minutes.pdf", minutes_lines(EDIT_CASE, edited=True))
+
+
+def _edit_award(site) -> None:  # noqa: ANN001
+    from cli.sample_site import award_lines
+
+    site.write(EDIT_CASE, "award.docx", award_lines(EDIT_CASE, edited=True))
+
+
+def _resave(site) -> None:  # noqa: ANN001
+    """The same bytes written again later (a new Last-Modified, the same content)."""
+    import os
+
+    path = site.root / "files" / EDIT_CASE.planted.case_id / "minutes.pdf"
+    path.write_bytes(path.read_bytes())
+    os.utime(path, (path.stat().st_atime + 86400, path.stat().st_mtime + 86400))
+
+
+def _publish_new(site) -> None:  # noqa: ANN001
+    from cli.sample_site import DOCUMENTS
+
+    site.write(EDIT_CASE, "notice.html", ["新竹縣政府 更正公告", f"案號：{EDIT_CASE.planted.case_id}",
+                                          "說明：開標時間更正。"])
+    site.write_case_page(EDIT_CASE, DOCUMENTS + ("notice.html",))
+
+
+def _withdraw_behind_a_failing_page(site) -> None:  # noqa: ANN001
+    site.withdraw(EDIT_CASE, "minutes.pdf")
+    site.broken.add(f"/cases/{EDIT_CASE.planted.case_id}.html")
+
+
+EDIT_ROWS = [
+    # (id, what the agency does between the crawls, source options, public kinds, auditor kinds)
+    ("nothing changed", lambda site: None, {}, [], []),
+    ("same bytes saved again", _resave, {}, [], []),
+    ("a new attachment is no edit", _publish_new, {}, [], []),
+    ("a minute's text changed", _edit_minutes, {}, ["silent_edit"], ["silent_edit"]),
+    ("an award amount changed", _edit_award, {}, ["silent_edit"], ["silent_edit"]),
+    ("an attachment and its link removed",
+     lambda site: site.withdraw(EDIT_CASE, "minutes.pdf"), {},
+     ["removed_document"], ["removed_document"]),
+    ("a link left to a file that is gone (404)",
+     lambda site: site.withdraw(EDIT_CASE, "award.docx", keep_link=True), {},
+     ["removed_document"], ["removed_document"]),
+    ("an incomplete crawl removes nothing", _withdraw_behind_a_failing_page, {}, [], []),
+    ("a restricted source's edit stays internal", _edit_minutes, {"disclosure": "restricted"},
+     [], ["silent_edit"]),
+]
+
+
+@pytest.mark.parametrize("change,options,public,auditor", [r[1:] for r in EDIT_ROWS],
+                         ids=[r[0] for r in EDIT_ROWS])
+def test_edit_flags_between_two_crawls(tmp_path, change, options, public, auditor):
+    from cli.sample_site import SOURCE_NAME, SampleSite, crawl, website_source
+    from collectors.silent_edits import edit_flags
+
+    sources = tmp_path / "sources"
+    site = SampleSite(tmp_path / "site").build()
+    with site.serve() as url:
+        first = crawl(website_source(url, **options), sources / SOURCE_NAME)
+        assert len(first["new"]) == 12 and not first["failed"]
+        change(site)
+        crawl(website_source(url, **options), sources / SOURCE_NAME)
+    assert [f.kind for f in edit_flags(sources)] == public
+    flags = edit_flags(sources, public_only=False)
+    assert [f.kind for f in flags] == auditor
+    for flag in flags:
+        assert flag.case_id == EDIT_CASE.planted.case_id and flag.agency == "新竹縣政府"
+        assert flag.evidence[0].url.startswith(url) and flag.evidence[0].sentence

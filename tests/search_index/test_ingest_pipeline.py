@@ -113,3 +113,20 @@ def test_only_failed_touches_nothing_else(settings, folder):
     assert sorted(t.relpath for t in plan.tasks) == sorted(
         ["corrupt.pdf", "encrypted.pdf", "empty.txt", "photo.pdf"])
     assert not plan.removed
+
+
+def test_batches_ramp_at_both_ends_and_respect_the_byte_cap():
+    from search_index.ingest_pipeline import FileTask, IngestPlan, batch_lengths
+
+    for count, size in [(3000, 512), (2000, 512), (72, 6), (129, 128), (5, 512), (0, 512)]:
+        lengths = batch_lengths(count, size)
+        assert sum(lengths) == count and all(0 < n <= size for n in lengths)
+    assert batch_lengths(72, 6) == [6] * 12  # small batches: no ramp
+    assert batch_lengths(3000, 512)[:3] == [64, 128, 256]
+    assert batch_lengths(3000, 512)[-3:] == [256, 128, 64]
+    tasks = [FileTask(f"f{i}", f"/x/f{i}", 10 if i != 3 else 1000, 0, "0" * 64, f"{i:024x}", "new")
+             for i in range(20)]
+    batches = IngestPlan("src", tasks).batches(8, max_bytes=50)
+    assert [t for b in batches for t in b] == tasks  # every file once, in order
+    assert all(len(b) == 1 or sum(t.size for t in b) <= 50 for b in batches)
+    assert [t.relpath for t in batches[1]] == ["f3"]  # a file over the cap is a batch alone
