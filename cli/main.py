@@ -315,14 +315,13 @@ def cmd_sample_site(args: argparse.Namespace) -> int:
     the data dir, ingesting its mirror after each crawl through the Prefect flow, as two
     scheduled `collect` runs would."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    from flows.prefect_env import apply_offline_defaults
-
-    apply_offline_defaults()
+    server = _start_prefect()
     from cli.sample_site import plant_crawl_history
 
     def ingest(folder: Path) -> None:
         from flows.ingest_flow import ingest_documents
 
+        _prefect_ready(server)
         summary = ingest_documents(str(folder))
         print(f"ingested {folder}: indexed {summary['indexed']}, skipped {summary['skipped']} "
               f"unchanged, failed {summary['failed']}, removed {summary['removed']}",
