@@ -180,24 +180,25 @@ class SampleSite:
     def _answer(self, h: BaseHTTPRequestHandler) -> int:
         path = h.path.split("?")[0]
         if path in self.broken:
-            return _send(h, 503, b"temporarily unavailable", "text/plain")
+            return send(h, 503, b"temporarily unavailable", "text/plain")
         file = (self.root / path.lstrip("/")).resolve()
         if path == "/" or ".." in path or not file.is_file() or \
                 not file.is_relative_to(self.root.resolve()):
-            return _send(h, 404, b"not found", "text/plain")
+            return send(h, 404, b"not found", "text/plain")
         data = file.read_bytes()
         etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
         if h.headers.get("If-None-Match") == etag:
-            return _send(h, 304, b"", None, etag)
+            return send(h, 304, b"", None, etag)
         types = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
                  ".txt": "text/plain; charset=utf-8",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-        return _send(h, 200, data, types.get(file.suffix, "application/octet-stream"), etag,
+        return send(h, 200, data, types.get(file.suffix, "application/octet-stream"), etag,
                      formatdate(file.stat().st_mtime, usegmt=True))
 
 
-def _send(h: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str | None,
+def send(h: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str | None,
           etag: str | None = None, modified: str | None = None) -> int:
+    """An HTTP answer with the validators agency sites send (ETag, Last-Modified)."""
     h.send_response(status)
     if content_type:
         h.send_header("Content-Type", content_type)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cli.sample_corpus import build_cases, minutes, planning, progress, write_docx, write_odt, write_pdf
+from cli.sample_site import send
 
 FORMATS = ["pdf", "docx", "odt", "html", "txt"]
 
@@ -164,17 +165,4 @@ class Site:
         h.end_headers()
         return 302
 
-    @staticmethod
-    def _send(h, status, data, content_type, etag=None, modified=None) -> int:  # noqa: ANN001
-        h.send_response(status)
-        if content_type:
-            h.send_header("Content-Type", content_type)
-        if etag:
-            h.send_header("ETag", etag)
-        if modified:
-            h.send_header("Last-Modified", modified)
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        if status != 304:
-            h.wfile.write(data)
-        return status
+    _send = staticmethod(send)  # the sample agency site's answers (cli/sample_site.py)
