@@ -16,7 +16,7 @@ from pathlib import Path
 
 from search_index.debarment import DebarredList
 from search_index.flags import Flag, FlagDismissals, compute_flags, select
-from search_index.protocol import Filters, IndexDocument, SearchQuery
+from search_index.protocol import Filters, IndexDocument, InvalidQuery, SearchQuery
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,12 @@ def narrowed_documents(backend, *, case_id: str | None = None,  # noqa: ANN001
 
     def add(query: SearchQuery) -> None:  # at most MAX_DOCUMENTS in all, like the whole scan
         if len(found) < MAX_DOCUMENTS:
-            for doc in partition_documents(backend, query, known=found,
-                                           limit=MAX_DOCUMENTS - len(found)):
-                found[doc.id] = doc
+            try:
+                docs = partition_documents(backend, query, known=found,
+                                           limit=MAX_DOCUMENTS - len(found))
+            except InvalidQuery:  # a name with nothing searchable in it ("!!!") matches nothing
+                return
+            found.update((doc.id, doc) for doc in docs)
 
     def add_cases(case_ids: set[str]) -> None:
         for case in sorted(case_ids):

@@ -262,6 +262,9 @@ def test_a_view_reads_a_few_documents_and_gets_the_same_flags_as_the_whole_archi
             narrowed = partition_flags(part, flagged.data_dir, audience, **view)
             assert [f.id for f in narrowed] == [f.id for f in select(
                 everything, **view, include_dismissed=audience == "auditor")], view
+        for odd in ("!!!", '"', "-", "agency:"):  # nothing searchable: no flags, no error
+            assert partition_flags(part, flagged.data_dir, audience, contractor=odd) == []
+            assert partition_flags(part, flagged.data_dir, audience, agency=odd) == []
         case_docs = narrowed_documents(part, case_id=cases[0])
         assert 0 < len(case_docs) < 40, "a case view reads its own documents (and its agency's awards)"
     finally:
