@@ -35,40 +35,76 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """`integrity-archive serve` in a child process for the duration of a with-block."""
+class ChildServer:
+    """A server in a child process on a free port for the duration of a with-block: started,
+    waited for until ``health_path`` answers 200 (at most ``startup_seconds``), stopped."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
+    health_path = "/api/health"
+    startup_seconds = 90
+
+    def __init__(self) -> None:
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
     @property
-    def url(self) -> str:
+    def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> Server:
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def environment(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    log: Path | None = None  # where the child's output goes (default: nowhere)
+
+    def __enter__(self):  # noqa: ANN204
         import httpx
 
-        self.proc = subprocess.Popen(CLI + ["serve", "--port", str(self.port)], cwd=ROOT,
-                                     env=env_for(self.data_dir), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.time() + 90
+        with (self.log.open("ab") if self.log else open(os.devnull, "wb")) as out:
+            self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.environment(),
+                                         stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+        deadline = time.time() + self.startup_seconds
         while time.time() < deadline:
             try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                if httpx.get(self.base_url + self.health_path, timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
-                raise RuntimeError("the server exited during start-up")
+                raise RuntimeError(f"{self.command()[:4]} exited during start-up"
+                                   + (f"; see {self.log}" if self.log else ""))
             time.sleep(0.3)
-        raise RuntimeError("the server did not become healthy in 90 s")
+        raise RuntimeError(f"{self.command()[:4]} did not become healthy in "
+                           f"{self.startup_seconds} s")
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc:
+        if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(20)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Server(ChildServer):
+    """`integrity-archive serve` over ``data_dir``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+
+    @property
+    def url(self) -> str:
+        return self.base_url
+
+    def command(self) -> list[str]:
+        return CLI + ["serve", "--port", str(self.port)]
+
+    def environment(self) -> dict[str, str]:
+        return env_for(self.data_dir)
 
 
 def percentile(values: list[float], p: float) -> float:

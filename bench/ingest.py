@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import CLI, ROOT, env_for, free_port, write_result  # noqa: E402
+from bench._common import CLI, ROOT, ChildServer, env_for, write_result  # noqa: E402
 
 PRODUCTION = "server"
 LABELS = {
@@ -86,48 +86,27 @@ def raw_extraction(folder: Path) -> tuple[float, int]:
     return time.perf_counter() - started, pages
 
 
-class PrefectServer:
+class PrefectServer(ChildServer):
     """`prefect server start` on a free port for the duration of a with-block (not timed)."""
 
+    startup_seconds = 300  # a fresh database is migrated first
+
     def __init__(self, prefect_home: Path, log: Path) -> None:
+        super().__init__()
         self.prefect_home, self.log = prefect_home, log
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api"
+        return f"{self.base_url}/api"
 
-    def __enter__(self) -> PrefectServer:
-        import httpx
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                "--port", str(self.port)]
 
+    def environment(self) -> dict[str, str]:
         env = prefect_env(self.prefect_home)
         env.update(PREFECT_SERVER_UI_ENABLED="false")
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                 "--port", str(self.port)], cwd=ROOT, env=env, stdout=log, stderr=log,
-                stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + 300  # a fresh database is migrated first
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"prefect server start exited; see {self.log}")
-            time.sleep(0.3)
-        raise RuntimeError("prefect server start did not become healthy in 300 s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        return env
 
     def flow_run_seconds(self, flow_run_id: str | None) -> float | None:
         """Duration of a flow run, as Prefect recorded it."""
