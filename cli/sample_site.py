@@ -223,20 +223,13 @@ def website_source(base_url: str, **kw: Any):  # noqa: ANN201
     return WebsiteSource(**{**options, **kw})
 
 
-def crawl(source, root: Path) -> dict:  # noqa: ANN001
-    """One crawl of ``source`` into the mirror at ``root`` (as the collect flow's crawl task)."""
-    from collectors.crawl_state import CrawlState
-    from collectors.website_crawler import WebsiteCrawler
-
-    with CrawlState(root / "crawl.sqlite3") as state:
-        return WebsiteCrawler(source, root).crawl(state).as_dict()
-
-
 def plant_crawl_history(sources_dir: Path, *, ingest: Callable[[Path], Any] | None = None
                         ) -> dict:
     """Crawl the sample site, publish its edits, crawl again, into ``<sources_dir>/<name>``;
     ``ingest`` is called with the mirror's ``current/`` folder after each crawl. Returns a
     summary (``already``: the history was planted before and was left alone)."""
+    from collectors.website_crawler import crawl_into
+
     root = Path(sources_dir) / SOURCE_NAME
     marker = root / MARKER
     if marker.is_file():
@@ -247,13 +240,13 @@ def plant_crawl_history(sources_dir: Path, *, ingest: Callable[[Path], Any] | No
         site = SampleSite(Path(tmp)).build()
         with site.serve() as base_url:
             source = website_source(base_url)
-            first = crawl(source, root)
+            first = crawl_into(source, root).as_dict()
             if first["failed"] or len(first["new"]) != len(SITE_CASES) * len(DOCUMENTS):
                 raise RuntimeError(f"the first crawl of the sample site went wrong: {first}")
             if ingest is not None:
                 ingest(root / "current")
             site.publish_edits()
-            second = crawl(source, root)
+            second = crawl_into(source, root).as_dict()
     edited = sum(c.change in ("minutes", "award") for c in SITE_CASES)
     if second["failed"] or len(second["changed"]) != edited or \
             len(second["removed"]) != len(SITE_CASES) - edited:

@@ -308,6 +308,13 @@ class WebsiteCrawler:
 _PUBLISHED = re.compile(r"(?:發布日期|公告日期|發布時間|更新日期|上稿日期)\s*[:：]?\s*([0-9０-９年月日/.\-民國 ]{6,20})")
 
 
+def crawl_into(source: WebsiteSource, root: Path, client=None) -> CrawlResult:  # noqa: ANN001
+    """One crawl of ``source`` into the mirror at ``root``, with its crawl store
+    (``root/crawl.sqlite3``) beside it: what each scheduled collect of a website does."""
+    with CrawlState(Path(root) / "crawl.sqlite3") as state:
+        return WebsiteCrawler(source, Path(root), client).crawl(state)
+
+
 def _published(html: str) -> str | None:
     """The publish date printed on a page (ROC or Gregorian), ISO formatted."""
     from extractors.metadata import parse_date

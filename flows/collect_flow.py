@@ -22,12 +22,9 @@ from search_index.ledger import Ledger  # noqa: E402
 
 @task(name="crawl-website", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
 def crawl_task(source: WebsiteSource, root: str) -> dict:
-    from collectors.crawl_state import CrawlState
-    from collectors.website_crawler import WebsiteCrawler
+    from collectors.website_crawler import crawl_into
 
-    crawler = WebsiteCrawler(source, Path(root))
-    with CrawlState(Path(root) / "crawl.sqlite3") as state:
-        return crawler.crawl(state).as_dict()
+    return crawl_into(source, Path(root)).as_dict()
 
 
 @task(name="import-ocds", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)

@@ -9,7 +9,7 @@ import pytest
 
 from collectors.crawl_state import CrawlState
 from collectors.silent_edits import all_edits, diff_text, edit_flags
-from collectors.website_crawler import WebsiteCrawler
+from collectors.website_crawler import crawl_into
 from tests.collectors.fixture_site import Site
 from tests.collectors.test_website_crawler import make_source
 
@@ -21,8 +21,7 @@ def site(tmp_path):
 
 
 def crawl(site: Site, root, **kw) -> None:  # noqa: ANN001
-    with CrawlState(root / "crawl.sqlite3") as state:
-        WebsiteCrawler(make_source(site, **kw), root).crawl(state)
+    crawl_into(make_source(site, **kw), root)
 
 
 def test_an_edit_between_crawls_gives_a_diff_and_a_flag(site, tmp_path):

@@ -293,16 +293,17 @@ EDIT_ROWS = [
 @pytest.mark.parametrize("change,options,public,auditor", [r[1:] for r in EDIT_ROWS],
                          ids=[r[0] for r in EDIT_ROWS])
 def test_edit_flags_between_two_crawls(tmp_path, change, options, public, auditor):
-    from cli.sample_site import SOURCE_NAME, SampleSite, crawl, website_source
+    from cli.sample_site import SOURCE_NAME, SampleSite, website_source
     from collectors.silent_edits import edit_flags
+    from collectors.website_crawler import crawl_into
 
     sources = tmp_path / "sources"
     site = SampleSite(tmp_path / "site").build()
     with site.serve() as url:
-        first = crawl(website_source(url, **options), sources / SOURCE_NAME)
+        first = crawl_into(website_source(url, **options), sources / SOURCE_NAME).as_dict()
         assert len(first["new"]) == 12 and not first["failed"]
         change(site)
-        crawl(website_source(url, **options), sources / SOURCE_NAME)
+        crawl_into(website_source(url, **options), sources / SOURCE_NAME)
     assert [f.kind for f in edit_flags(sources)] == public
     flags = edit_flags(sources, public_only=False)
     assert [f.kind for f in flags] == auditor
