@@ -21,14 +21,9 @@ MAX_DOCUMENTS = 5000
 
 
 def _documents(backend, query: SearchQuery) -> list[IndexDocument]:  # noqa: ANN001
-    docs = []
-    for hit in backend.scan(query):
-        doc = backend.get(hit.id)
-        if doc is not None:
-            docs.append(doc)
-        if len(docs) >= MAX_DOCUMENTS:
-            break
-    return docs
+    from itertools import islice
+
+    return list(islice(backend.documents(query), MAX_DOCUMENTS))
 
 
 def award_amount(doc: IndexDocument) -> int | None:

@@ -35,21 +35,19 @@ def partition_documents(backend, query: SearchQuery | None = None, *,  # noqa: A
                         known: dict[str, IndexDocument] | None = None,
                         limit: int = MAX_DOCUMENTS) -> list[IndexDocument]:
     """The documents of a partition matching ``query`` (default: all) as stored, up to
-    ``limit``; those already in ``known`` are not read again (nor returned)."""
+    ``limit``; those already in ``known`` are left out."""
     from dataclasses import replace
 
     query = replace(query or SearchQuery(""), limit=500, facets=(), highlight=False)
     docs: list[IndexDocument] = []
     known = known or {}
-    for hit in backend.scan(query):
-        if hit.id in known:
+    for doc in backend.documents(query):
+        if doc.id in known:
             continue
         if len(docs) >= limit:
             log.warning("flags computed over the first %d documents only", MAX_DOCUMENTS)
             break
-        doc = backend.get(hit.id)
-        if doc is not None:
-            docs.append(doc)
+        docs.append(doc)
     return docs
 
 

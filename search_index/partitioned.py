@@ -5,10 +5,11 @@ a public answer. Auditors read the full index. Writes keep both in step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from search_index.protocol import (
     Facet,
+    Hit,
     IndexDocument,
     SearchBackend,
     SearchPage,
@@ -76,6 +77,12 @@ class PartitionedBackend:
 
     def search(self, query: SearchQuery) -> SearchPage:
         return self.public.search(query)
+
+    def scan(self, query: SearchQuery, page_size: int = 500) -> Iterator[Hit]:
+        return self.public.scan(query, page_size)
+
+    def documents(self, query: SearchQuery, page_size: int = 500) -> Iterator[IndexDocument]:
+        return self.public.documents(query, page_size)
 
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         return self.public.values(field, limit)

@@ -373,6 +373,29 @@ class TantivyBackend(BackendParts):
                 return
             page = self.search(replace(query, limit=page_size, offset=offset, facets=()))
 
+    def documents(self, query: SearchQuery, page_size: int = 500) -> Iterator[IndexDocument]:
+        """Every match as stored, in scan's order, each read once (no highlights, no facets):
+        for work over many documents — flags, case records."""
+        plan = plan_query(query, self.analyzer)
+        if plan.nothing:
+            return
+        tquery = self._translate(plan)
+        searcher = self._searcher()  # one view of the index for the whole walk
+        order = {"order_by_field": "date_sort"} if query.by_date(plan.browse) else {}
+        offset = 0
+        while True:
+            try:
+                result = searcher.search(tquery, page_size, count=False, offset=offset, **order)
+            except ValueError as exc:
+                raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
+            except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
+                raise BackendUnavailable(f"search engine failure: {exc}") from exc
+            for _score, address in result.hits:
+                yield self._stored(searcher, address)
+            if len(result.hits) < page_size:
+                return
+            offset += page_size
+
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         import tantivy
 

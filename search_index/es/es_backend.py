@@ -214,6 +214,18 @@ class ElasticsearchBackend(BackendParts):
 
     def scan(self, query: SearchQuery, page_size: int = 1000) -> Iterator[Hit]:
         """Every match in order, past the 10,000-hit window (search_after); for exports."""
+        for paged, plan, total, docs in self._pages(query, page_size):
+            yield from page_of(paged, plan, total, docs, {}, None, self.max_highlights,
+                               self.snippet_chars).hits
+
+    def documents(self, query: SearchQuery, page_size: int = 1000) -> Iterator[IndexDocument]:
+        """Every match as stored, in scan's order (no highlights, no facets): for work over
+        many documents — flags, case records."""
+        for *_, docs in self._pages(query, page_size):
+            yield from (doc for _score, doc in docs)
+
+    def _pages(self, query: SearchQuery, page_size: int):  # noqa: ANN202
+        """(paged query, plan, total, [(score, document)]) page by page, with search_after."""
         from dataclasses import replace
 
         plan = plan_query(query, self.analyzer)
@@ -225,8 +237,7 @@ class ElasticsearchBackend(BackendParts):
             body = translate.search_body(plan, paged, search_after=after)
             total, docs, after = translate.parse_hits(dict(self._call(
                 self.client.search, index=self.prefix, body=body)))
-            yield from page_of(paged, plan, total, docs, {}, None, self.max_highlights,
-                               self.snippet_chars).hits
+            yield paged, plan, total, docs
             if len(docs) < page_size or after is None:
                 return
 

@@ -302,6 +302,14 @@ class BackendConformance:
         assert "tender-2" not in ids(self.search(loaded, "id:tender-2"))
         assert ids(self.search(loaded, "title:廠商")) == ids(self.search(loaded, "title 廠商"))
 
+    @pytest.mark.parametrize("query", ["廠商", "", "bid rigging", "(((", "決標 type:決標公告"])
+    def test_documents_are_the_scan_as_stored(self, loaded, query):
+        """documents(): what scan() finds, in the same order, each as get() returns it."""
+        q = SearchQuery(query, facets=())
+        found = list(loaded.documents(q, page_size=2))
+        assert [d.id for d in found] == [h.id for h in loaded.scan(q)]
+        assert found == [loaded.get(d.id) for d in found]
+
     def test_punctuation_only_finds_nothing(self, loaded):
         assert self.search(loaded, "(((").total == 0
 
