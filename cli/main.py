@@ -315,8 +315,10 @@ def cmd_sample_site(args: argparse.Namespace) -> int:
     the data dir, ingesting its mirror after each crawl through the Prefect flow, as two
     scheduled `collect` runs would."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    server = _start_prefect()
-    from cli.sample_site import plant_crawl_history
+    from cli.sample_site import planted_already, plant_crawl_history
+
+    sources_dir = _settings().sources_dir
+    server = None if planted_already(sources_dir) else _start_prefect()  # nothing to ingest
 
     def ingest(folder: Path) -> None:
         from flows.ingest_flow import ingest_documents
@@ -327,7 +329,7 @@ def cmd_sample_site(args: argparse.Namespace) -> int:
               f"unchanged, failed {summary['failed']}, removed {summary['removed']}",
               file=sys.stderr if args.json else sys.stdout)
 
-    result = plant_crawl_history(_settings().sources_dir, ingest=ingest)
+    result = plant_crawl_history(sources_dir, ingest=ingest)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif result["already"]:

@@ -223,6 +223,11 @@ def website_source(base_url: str, **kw: Any):  # noqa: ANN201
     return WebsiteSource(**{**options, **kw})
 
 
+def planted_already(sources_dir: Path) -> bool:
+    """Whether the sample site's crawl history is complete in ``sources_dir``."""
+    return (Path(sources_dir) / SOURCE_NAME / MARKER).is_file()
+
+
 def plant_crawl_history(sources_dir: Path, *, ingest: Callable[[Path], Any] | None = None
                         ) -> dict:
     """Crawl the sample site, publish its edits, crawl again, into ``<sources_dir>/<name>``;
@@ -232,7 +237,7 @@ def plant_crawl_history(sources_dir: Path, *, ingest: Callable[[Path], Any] | No
 
     root = Path(sources_dir) / SOURCE_NAME
     marker = root / MARKER
-    if marker.is_file():
+    if planted_already(sources_dir):
         return {**json.loads(marker.read_text(encoding="utf-8")), "already": True}
     if root.exists():  # an interrupted planting: start over
         shutil.rmtree(root)
