@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -93,6 +94,24 @@ def _register(index) -> None:  # noqa: ANN001
     analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
                 .filter(tantivy.Filter.remove_long(100)).build())
     index.register_tokenizer(TOKENIZER, analyzer)
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The engine's refusals and panics as the protocol's errors."""
+    try:
+        yield
+    except ValueError as exc:
+        raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
+    except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
+        raise BackendUnavailable(f"search engine failure: {exc}") from exc
+
+
+def _page(searcher, tquery, limit: int, offset: int, by_date: bool, *,  # noqa: ANN001, ANN202
+          count: bool):
+    """One page of matches, by relevance or newest first."""
+    order = {"order_by_field": "date_sort"} if by_date else {}
+    return searcher.search(tquery, limit, count=count, offset=offset, **order)
 
 
 class TantivyBackend(BackendParts):
@@ -343,18 +362,11 @@ class TantivyBackend(BackendParts):
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
         tquery = self._translate(plan)
-        try:
-            if query.by_date(plan.browse):
-                result = searcher.search(tquery, query.limit, count=True, offset=query.offset,
-                                         order_by_field="date_sort")
-            else:
-                result = searcher.search(tquery, query.limit, count=True, offset=query.offset)
+        with _engine_errors():
+            result = _page(searcher, tquery, query.limit, query.offset,
+                           query.by_date(plan.browse), count=True)
             facets = self._cached_facets(searcher, tquery, plan, query.facets, generation) \
                 if query.facets else {}
-        except ValueError as exc:
-            raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
-        except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
-            raise BackendUnavailable(f"search engine failure: {exc}") from exc
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
                        self.suggestion(query.text),
@@ -381,15 +393,11 @@ class TantivyBackend(BackendParts):
             return
         tquery = self._translate(plan)
         searcher = self._searcher()  # one view of the index for the whole walk
-        order = {"order_by_field": "date_sort"} if query.by_date(plan.browse) else {}
         offset = 0
         while True:
-            try:
-                result = searcher.search(tquery, page_size, count=False, offset=offset, **order)
-            except ValueError as exc:
-                raise InvalidQuery(f"the search engine rejected the query: {exc}") from exc
-            except PanicException as exc:  # noqa: B036 - tantivy panics are BaseException
-                raise BackendUnavailable(f"search engine failure: {exc}") from exc
+            with _engine_errors():
+                result = _page(searcher, tquery, page_size, offset, query.by_date(plan.browse),
+                               count=False)
             for _score, address in result.hits:
                 yield self._stored(searcher, address)
             if len(result.hits) < page_size:
