@@ -40,6 +40,8 @@ class SearchOut(BaseModel):
     facets: dict[str, list[FacetOut]]
     did_you_mean: str | None = Field(None, description="A corrected query (Simplified input, "
                                                        "variant characters, misspelt names)")
+    relaxed: bool = Field(False, description="No document has every word of the query; these "
+                                             "hits have some of them")
 
 
 class PageOut(BaseModel):

@@ -32,6 +32,8 @@ class Expansion:
 
     matched: str
     alternatives: tuple[Alternative, ...]
+    # the query clauses (indexes into the texts given to expand_words) the term was found in
+    clauses: tuple[int, ...] = ()
 
 
 def _is_cjk(term: str) -> bool:
@@ -67,27 +69,32 @@ class GlossaryExpander:
             self._alternatives.append(alts)
         self._english.sort(key=lambda e: -len(e[0]))  # longest term first
 
-    def _expansion(self, index: int, matched: str) -> Expansion:
+    def _expansion(self, index: int, matched: str, clauses: tuple[int, ...] = ()) -> Expansion:
         matched_key = _squash(matched)
         alts = tuple(a for t, a in self._alternatives[index].items() if _squash(t) != matched_key)
-        return Expansion(matched, alts)
+        return Expansion(matched, alts, clauses)
 
     def expand_words(self, texts: Sequence[str]) -> list[Expansion]:
-        """Glossary terms inside free query text (the words of several clauses, in order)."""
-        found: dict[int, str] = {}
-        for text in texts:
+        """Glossary terms inside free query text (the words of several clauses, in order): one
+        Expansion per term found, with the clauses it was found in (an English term may span
+        clauses: ``bid rigging``)."""
+        found: dict[tuple[int, str], set[int]] = {}  # (entry, term) -> clauses
+        for position, text in enumerate(texts):
             key = _squash(text)
             for cjk_key, term, index in self._cjk:
                 if cjk_key and cjk_key in key:
-                    found.setdefault(index, term)
-        stream: list[str] = []
-        for text in texts:
-            stream.extend(w for w in self.analyzer.words(text) if not _is_cjk(w))
+                    found.setdefault((index, term), set()).add(position)
+        stream: list[tuple[str, int]] = []  # (word, clause it came from)
+        for position, text in enumerate(texts):
+            stream.extend((w, position) for w in self.analyzer.words(text) if not _is_cjk(w))
+        words_only = [w for w, _ in stream]
         for words, term, index in self._english:
             n = len(words)
-            if any(tuple(stream[i:i + n]) == words for i in range(len(stream) - n + 1)):
-                found.setdefault(index, term)
-        return [self._expansion(i, t) for i, t in sorted(found.items())]
+            for i in range(len(stream) - n + 1):
+                if tuple(words_only[i:i + n]) == words:
+                    found.setdefault((index, term), set()).update(p for _, p in stream[i:i + n])
+        return [self._expansion(index, term, tuple(sorted(clauses)))
+                for (index, term), clauses in sorted(found.items())]
 
     def expand_phrase(self, text: str) -> Expansion | None:
         """A quoted or required clause expands only when it is a glossary term as a whole, so

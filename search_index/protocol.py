@@ -152,6 +152,8 @@ class SearchPage:
     hits: list[Hit]
     facets: dict[str, list[Facet]] = field(default_factory=dict)
     did_you_mean: str | None = None
+    # no document has every word of the query: these have some of them (QueryPlan.relaxed)
+    relaxed: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Both engines translate the same QueryPlan, so their answers differ only where th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from analyzers import Analyzer
@@ -30,7 +30,14 @@ WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bi
 
 @dataclass(frozen=True)
 class Ranked:
-    """Tokens of one clause, scored over the word, bigram and canonical fields."""
+    """Tokens of one clause, scored over the word, bigram and canonical fields.
+
+    A ``required`` clause (a word of the query, unquoted) must match: one of its tokens, or one
+    of its glossary alternatives. Words separated by spaces are all required, as on every
+    search page users know (``臺東市 底價`` finds documents about both). Other clauses only
+    score: a quoted phrase's tokens (the phrase itself is required through ``QueryPlan.must``)
+    and canonical values rebuilt across clauses.
+    """
 
     words: tuple[str, ...]
     bigrams: tuple[str, ...]
@@ -38,6 +45,7 @@ class Ranked:
     # Contiguous bigram sequences scored as phrases over the bigram fields: the glossary's
     # other-language alternatives of this clause (search_index/expansion.py).
     phrases: tuple[tuple[str, ...], ...] = ()
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,19 @@ class QueryPlan:
     # groups of alternative bigram sequences; one of each group must appear (a required or
     # quoted glossary term and its other-language equivalents)
     must_any: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    @property
+    def required(self) -> bool:
+        """Some text must match: a required word, a phrase or a group of alternatives. Without
+        one, the scored clauses themselves are the match (one of them must)."""
+        return any(r.required for r in self.ranked) or bool(self.must or self.must_any)
+
+    def relaxed(self) -> QueryPlan | None:
+        """The same query with its words no longer all required (any of them will do), for when
+        no document has every word; None when that would find nothing more (one word)."""
+        if sum(r.required for r in self.ranked) < 2:
+            return None
+        return replace(self, ranked=tuple(replace(r, required=False) for r in self.ranked))
 
     @property
     def browse(self) -> bool:
@@ -132,7 +153,8 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                parsed: ParsedQuery | None = None, expander: GlossaryExpander | None = None,
                ) -> QueryPlan:
     """Analyse a SearchQuery into a QueryPlan; InvalidQuery for requests that cannot be met.
-    Glossary terms in the query bring their other-language equivalents in as alternatives
+    Every word of the query must match (see Ranked); glossary terms in the query bring their
+    other-language equivalents in as alternatives
     (``expander``; default: the shipped glossary)."""
     if query.limit < 1:
         raise InvalidQuery("limit must be at least 1")
@@ -149,7 +171,8 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
     must: list[tuple[str, ...]] = []
     must_any: list[tuple[tuple[str, ...], ...]] = []
     expansions: list[str] = []
-    free: list[str] = []  # unquoted, not required clauses: glossary terms may span them
+    free: list[str] = []  # unquoted words (not +required): glossary terms may span them
+    free_at: list[int] = []  # where each free clause's Ranked is in ``ranked``
     must_not: list[tuple[str, ...]] = []
     words: list[str] = []
     phrases: list[str] = []
@@ -162,6 +185,7 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
             must_not.append(tuple(analyzed.bigrams))
             continue
         alternatives: tuple[tuple[str, ...], ...] = ()
+        required = False
         if clause.phrase or clause.occur == "must":
             phrases.append(clause.text)
             expansion = expander.expand_phrase(clause.text)
@@ -174,20 +198,31 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
         else:
             words.extend(analyzed.words)
             free.append(clause.text)
+            free_at.append(len(ranked))
+            required = True
         ranked.append(Ranked(tuple(dict.fromkeys(analyzed.words)),
                              tuple(dict.fromkeys(analyzed.bigrams)),
-                             tuple(dict.fromkeys(analyzed.canonical)), alternatives))
+                             tuple(dict.fromkeys(analyzed.canonical)), alternatives, required))
         seen_canonical.update(analyzed.canonical)
+    # Glossary terms among the free words: each clause a term was found in may be met by the
+    # term's other-language alternatives instead (bid rigging <-> 圍標).
+    found = expander.expand_words(free) if free else []
+    typed = {e.matched for e in found}
+    for expansion in found:
+        if not expansion.alternatives:
+            continue
+        alts = tuple(a.bigrams for a in expansion.alternatives)
+        for clause in expansion.clauses:
+            at = free_at[clause]
+            r = ranked[at]
+            ranked[at] = replace(r, phrases=tuple(dict.fromkeys(r.phrases + alts)))
+        expansions.extend(a.term for a in expansion.alternatives if a.term not in typed)
     # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
     joined = " ".join(c.text for c in parsed.clauses if c.occur != "must_not")
     extra = tuple(dict.fromkeys(t for t in analyzer.analyze(joined).canonical
                                 if t not in seen_canonical))
     if extra and ranked:
         ranked.append(Ranked((), (), extra))
-    for expansion in expander.expand_words(free) if free else ():
-        if expansion.alternatives:
-            ranked.append(Ranked((), (), (), tuple(a.bigrams for a in expansion.alternatives)))
-            expansions.extend(a.term for a in expansion.alternatives)
     return QueryPlan(tuple(ranked), tuple(must), tuple(must_not), filters, tuple(words),
                      tuple(phrases), must_any=tuple(must_any),
                      expansions=tuple(dict.fromkeys(expansions)))

@@ -11,7 +11,8 @@ from search_index.query_plan import QueryPlan
 
 def page_of(query: SearchQuery, plan: QueryPlan, total: int,
             docs: Sequence[tuple[float, IndexDocument]], facets: dict[str, list[Facet]],
-            did_you_mean: str | None, max_highlights: int, snippet_chars: int) -> SearchPage:
+            did_you_mean: str | None, max_highlights: int, snippet_chars: int, *,
+            relaxed: bool = False) -> SearchPage:
     terms = highlight_terms(plan.highlight_words, plan.phrases + plan.expansions)
     hits = []
     for score, doc in docs:
@@ -22,4 +23,5 @@ def page_of(query: SearchQuery, plan: QueryPlan, total: int,
                         agency=doc.agency, case_id=doc.case_id, date=doc.date, page=page,
                         score=0.0 if query.by_date(plan.browse) else float(score), highlights=highlights,
                         contractors=list(doc.contractors)))
-    return SearchPage(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
+    return SearchPage(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean,
+                      relaxed=relaxed)

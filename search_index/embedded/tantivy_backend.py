@@ -361,16 +361,23 @@ class TantivyBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        tquery = self._translate(plan)
+        relaxed = False
+        while True:
+            tquery = self._translate(plan)
+            with _engine_errors():
+                result = _page(searcher, tquery, query.limit, query.offset,
+                               query.by_date(plan.browse), count=True)
+            looser = plan.relaxed() if not result.count else None
+            if looser is None:
+                break
+            plan, relaxed = looser, True  # no document has every word: any of them
         with _engine_errors():
-            result = _page(searcher, tquery, query.limit, query.offset,
-                           query.by_date(plan.browse), count=True)
             facets = self._cached_facets(searcher, tquery, plan, query.facets, generation) \
                 if query.facets else {}
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
                        self.suggestion(query.text),
-                       self.max_highlights, self.snippet_chars)
+                       self.max_highlights, self.snippet_chars, relaxed=relaxed)
 
     def scan(self, query: SearchQuery, page_size: int = 500) -> Iterator[Hit]:
         """Every match in ranked order (no cap), page by page; for exports."""
@@ -398,6 +405,11 @@ class TantivyBackend(BackendParts):
             with _engine_errors():
                 result = _page(searcher, tquery, page_size, offset, query.by_date(plan.browse),
                                count=False)
+            looser = plan.relaxed() if not offset and not result.hits else None
+            if looser is not None:  # as search does: no document has every word
+                plan = looser
+                tquery = self._translate(plan)
+                continue
             for _score, address in result.hits:
                 yield self._stored(searcher, address)
             if len(result.hits) < page_size:
@@ -450,7 +462,10 @@ class TantivyBackend(BackendParts):
 
         Q, Occur = tantivy.Query, tantivy.Occur
         parts: list = []
-        if plan.ranked:
+        if plan.required:  # each required word must match; the other clauses only score
+            parts.extend((Occur.Must if r.required else Occur.Should, self._ranked(r))
+                         for r in plan.ranked)
+        elif plan.ranked:
             should = [(Occur.Should, self._ranked(r)) for r in plan.ranked]
             parts.append((Occur.Must, Q.boolean_query(should)))
         parts.extend((Occur.Must, self._contains(tokens)) for tokens in plan.must)

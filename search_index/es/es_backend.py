@@ -205,12 +205,18 @@ class ElasticsearchBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        response = self._call(self.client.search, index=self.prefix,
-                              body=translate.search_body(plan, query))
-        total, docs, _ = translate.parse_hits(dict(response))
+        relaxed = False
+        while True:
+            response = self._call(self.client.search, index=self.prefix,
+                                  body=translate.search_body(plan, query))
+            total, docs, _ = translate.parse_hits(dict(response))
+            looser = plan.relaxed() if not total else None
+            if looser is None:
+                break
+            plan, relaxed = looser, True  # no document has every word: any of them
         return page_of(query, plan, total, docs, translate.parse_facets(dict(response)),
                        self.suggestion(query.text),
-                       self.max_highlights, self.snippet_chars)
+                       self.max_highlights, self.snippet_chars, relaxed=relaxed)
 
     def scan(self, query: SearchQuery, page_size: int = 1000) -> Iterator[Hit]:
         """Every match in order, past the 10,000-hit window (search_after); for exports."""
@@ -237,6 +243,10 @@ class ElasticsearchBackend(BackendParts):
             body = translate.search_body(plan, paged, search_after=after)
             total, docs, after = translate.parse_hits(dict(self._call(
                 self.client.search, index=self.prefix, body=body)))
+            looser = plan.relaxed() if not total else None
+            if looser is not None:  # as search does: no document has every word
+                plan, after = looser, None
+                continue
             yield paged, plan, total, docs
             if len(docs) < page_size or after is None:
                 return

@@ -103,7 +103,11 @@ def filters(plan: FilterPlan) -> list[dict[str, Any]]:
 
 def query_clause(plan: QueryPlan) -> dict[str, Any]:
     must: list[dict[str, Any]] = []
-    if plan.ranked:
+    should: list[dict[str, Any]] = []
+    if plan.required:  # each required word must match; the other clauses only score
+        for r in plan.ranked:
+            (must if r.required else should).append(ranked(r))
+    elif plan.ranked:
         must.append({"bool": {"should": [ranked(r) for r in plan.ranked],
                               "minimum_should_match": 1}})
     must.extend(contains(tokens) for tokens in plan.must)
@@ -112,6 +116,8 @@ def query_clause(plan: QueryPlan) -> dict[str, Any]:
     if not must:
         must.append({"match_all": {}})
     body: dict[str, Any] = {"must": must}
+    if should:  # optional beside the required clauses: they add to the score only
+        body["should"] = should
     if plan.must_not:
         body["must_not"] = [contains(tokens) for tokens in plan.must_not]
     flt = filters(plan.filters)

@@ -27,9 +27,17 @@ def test_health(client):
     assert body == {"status": "ok", "documents": 72}
 
 
+def test_every_word_is_required_or_the_answer_says_it_is_not(client):
+    both = search(client, q="廠商 決標")
+    assert not both["relaxed"] and 0 < both["total"] <= search(client, q="廠商")["total"]
+    some = search(client, q="廠商 xylophone")
+    assert some["relaxed"] and some["total"] == search(client, q="廠商")["total"]
+
+
 def test_search_response_shape(client):
     body = search(client, q="廠商")
-    assert set(body) == {"total", "hits", "facets", "did_you_mean"}
+    assert set(body) == {"total", "hits", "facets", "did_you_mean", "relaxed"}
+    assert body["relaxed"] is False
     hit = body["hits"][0]
     assert set(hit) == {"id", "title", "filename", "doc_type", "agency", "case_id", "date", "page",
                         "score", "highlights", "contractors"}

@@ -53,6 +53,15 @@ def test_search_page_renders_hits_facets_and_pagination(client):
     assert 'start="11"' in second.text and 'aria-current="page">2<' in second.text
 
 
+def test_a_query_no_document_fully_matches_is_told_so(client):
+    assert 'id="relaxed"' not in client.get("/", params={"q": "廠商 決標"}).text
+    zh = client.get("/", params={"q": "廠商 xylophone"})
+    assert 'id="relaxed"' in zh.text and "沒有文件同時含有所有查詢詞" in zh.text
+    assert zh.text.count('class="hit"') == 10
+    en = client.get("/", params={"q": "廠商 xylophone", "lang": "en"})
+    assert "No document has every word of your query" in en.text
+
+
 def test_user_text_is_escaped_everywhere(client):
     attack = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
     for params in ({"q": attack}, {"q": "廠商", "agency": attack}, {"q": "x", "date_from": attack}):

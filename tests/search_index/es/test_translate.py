@@ -80,7 +80,13 @@ CASES = [
      [m["body_bigrams"]["value"] for m in find(b["query"]["bool"]["must"][1:], "term")
       if "body_bigrams" in m]),
     ("AND makes both required", "廠商 AND 統一編號", {},
-     lambda b: len(b["query"]["bool"]["must"]) == 3),
+     lambda b: len(b["query"]["bool"]["must"]) == 2 and len(b["query"]["bool"]["should"]) == 2),
+    ("every word is required", "廠商 統一編號", {},
+     lambda b: len(b["query"]["bool"]["must"]) == 2 and "should" not in b["query"]["bool"]
+     and all(m["bool"]["minimum_should_match"] == 1 for m in b["query"]["bool"]["must"])),
+    ("a glossary alternative meets each word of its term", "bid rigging", {},
+     lambda b: len(b["query"]["bool"]["must"]) == 2
+     and all("围标" in json.dumps(m, ensure_ascii=False) for m in b["query"]["bool"]["must"])),
     ("exclusion", "廠商 -流標", {}, lambda b: "流标" in json.dumps(b["query"]["bool"]["must_not"],
                                                               ensure_ascii=False)),
     ("NOT", "廠商 NOT 流標", {}, lambda b: b == body_of("廠商 -流標")),
@@ -152,9 +158,9 @@ CASES = [
     ("glossary: Chinese term adds the English phrase", "圍標", {},
      lambda b: "bid rigging" in phrases_of(b, "body_bigrams")),
     ("glossary: quoted term requires one of the alternatives", '"bid rigging"', {},
-     lambda b: len(b["query"]["bool"]["must"]) == 2
-     and "围标" in json.dumps(b["query"]["bool"]["must"][1], ensure_ascii=False)
-     and "bid rigging" in json.dumps(b["query"]["bool"]["must"][1])),
+     lambda b: len(b["query"]["bool"]["must"]) == 1
+     and "围标" in json.dumps(b["query"]["bool"]["must"][0], ensure_ascii=False)
+     and "bid rigging" in json.dumps(b["query"]["bool"]["must"][0])),
     ("glossary: no expansion for other words", "rigging", {},
      lambda b: "围标" not in json.dumps(b, ensure_ascii=False)),
 ]
@@ -204,3 +210,41 @@ def test_bulk_actions_use_deterministic_ids_and_carry_the_document():
     assert action["_source"]["doc"] == DOC.to_dict()
     create = next(translate.bulk_actions("archive-v2", [(DOC, fields)], op_type="create"))
     assert create["_op_type"] == "create" and create["_index"] == "archive-v2"
+
+
+class _StubClient:
+    """Answers searches from a list of canned totals; records each request body."""
+
+    def __init__(self, totals: list[int]) -> None:
+        self.totals = totals
+        self.bodies: list[dict] = []
+
+    def info(self) -> dict:
+        return {}
+
+    def search(self, index: str, body: dict) -> dict:  # noqa: ARG002
+        if body.get("size") == 0:  # names for "did you mean"
+            return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
+        self.bodies.append(body)
+        total = self.totals[min(len(self.bodies), len(self.totals)) - 1]
+        doc = IndexDocument(id="d", title="t", filename="f.txt", pages=[])
+        hits = [{"_score": 1.0, "_source": {"doc": doc.to_dict()}, "sort": [1.0, "d"]}] * total
+        return {"hits": {"total": {"value": total}, "hits": hits}}
+
+
+@pytest.mark.parametrize("totals, relaxed, requests", [([0, 1], True, 2), ([1], False, 1),
+                                                       ([0, 0], True, 2)])
+def test_no_document_with_every_word_asks_again_for_any(totals, relaxed, requests):
+    from config.settings import ElasticsearchSettings
+    from search_index.es.es_backend import ElasticsearchBackend
+
+    client = _StubClient(totals)
+    backend = ElasticsearchBackend(ElasticsearchSettings(), client=client)
+    backend._opened = True  # no index check: the stub answers searches only
+    page = backend.search(SearchQuery("台北 評選委員會", facets=()))
+    assert page.relaxed is relaxed and len(client.bodies) == requests
+    first = client.bodies[0]["query"]["bool"]
+    assert len(first["must"]) == 2 and "should" not in first
+    if requests == 2:
+        second = client.bodies[1]["query"]["bool"]
+        assert len(second["must"]) == 1 and len(second["must"][0]["bool"]["should"]) == 2
