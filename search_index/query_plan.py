@@ -30,22 +30,25 @@ WEIGHTS = {"body_words": 1.0, "body_bigrams": 0.7, "title_words": 0.6, "title_bi
 
 @dataclass(frozen=True)
 class Ranked:
-    """Tokens of one clause, scored over the word, bigram and canonical fields.
-
-    A ``required`` clause (a word of the query, unquoted) must match: one of its tokens, or one
-    of its glossary alternatives. Words separated by spaces are all required, as on every
-    search page users know (``臺東市 底價`` finds documents about both). Other clauses only
-    score: a quoted phrase's tokens (the phrase itself is required through ``QueryPlan.must``)
-    and canonical values rebuilt across clauses.
-    """
+    """Tokens of one clause, scored over the word, bigram and canonical fields."""
 
     words: tuple[str, ...]
     bigrams: tuple[str, ...]
     canonical: tuple[str, ...]
     # Contiguous bigram sequences scored as phrases over the bigram fields: the glossary's
-    # other-language alternatives of this clause (search_index/expansion.py).
+    # other-language alternatives of a quoted clause (search_index/expansion.py).
     phrases: tuple[tuple[str, ...], ...] = ()
-    required: bool = False
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Words of the query that must match: each of these clauses (one of its tokens), or else
+    one of the alternatives — the other-language terms of a glossary term the clauses spell
+    (``bid rigging`` or 圍標). Words separated by spaces are all required, as on every search
+    page users know (``臺東市 底價`` finds documents about both)."""
+
+    clauses: tuple[int, ...]  # indexes into QueryPlan.ranked
+    alternatives: tuple[tuple[str, ...], ...] = ()  # bigram sequences, matched as phrases
 
 
 @dataclass(frozen=True)
@@ -71,19 +74,28 @@ class QueryPlan:
     # groups of alternative bigram sequences; one of each group must appear (a required or
     # quoted glossary term and its other-language equivalents)
     must_any: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    # The query's words. Scored clauses in no requirement only add to the score: a quoted
+    # phrase's tokens (the phrase is in must / must_any), canonical values rebuilt across clauses.
+    requirements: tuple[Requirement, ...] = ()
+    any_word: bool = False  # the requirements are optional, one of them will do (relaxed())
 
     @property
     def required(self) -> bool:
-        """Some text must match: a required word, a phrase or a group of alternatives. Without
-        one, the scored clauses themselves are the match (one of them must)."""
-        return any(r.required for r in self.ranked) or bool(self.must or self.must_any)
+        """Some text must match as such: every requirement, a phrase or a group of alternatives.
+        Without, the scored clauses and the requirements are the match (one of them must)."""
+        return bool(self.requirements and not self.any_word or self.must or self.must_any)
+
+    def optional_clauses(self) -> list[int]:
+        """Scored clauses outside every requirement."""
+        taken = {i for req in self.requirements for i in req.clauses}
+        return [i for i in range(len(self.ranked)) if i not in taken]
 
     def relaxed(self) -> QueryPlan | None:
-        """The same query with its words no longer all required (any of them will do), for when
-        no document has every word; None when that would find nothing more (one word)."""
-        if sum(r.required for r in self.ranked) < 2:
+        """The same query with any of its words instead of all, for when no document has every
+        word; None when that would find nothing more (fewer than two requirements)."""
+        if len(self.requirements) < 2 or self.any_word:
             return None
-        return replace(self, ranked=tuple(replace(r, required=False) for r in self.ranked))
+        return replace(self, any_word=True)
 
     @property
     def browse(self) -> bool:
@@ -185,7 +197,6 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
             must_not.append(tuple(analyzed.bigrams))
             continue
         alternatives: tuple[tuple[str, ...], ...] = ()
-        required = False
         if clause.phrase or clause.occur == "must":
             phrases.append(clause.text)
             expansion = expander.expand_phrase(clause.text)
@@ -199,24 +210,15 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
             words.extend(analyzed.words)
             free.append(clause.text)
             free_at.append(len(ranked))
-            required = True
         ranked.append(Ranked(tuple(dict.fromkeys(analyzed.words)),
                              tuple(dict.fromkeys(analyzed.bigrams)),
-                             tuple(dict.fromkeys(analyzed.canonical)), alternatives, required))
+                             tuple(dict.fromkeys(analyzed.canonical)), alternatives))
         seen_canonical.update(analyzed.canonical)
-    # Glossary terms among the free words: each clause a term was found in may be met by the
-    # term's other-language alternatives instead (bid rigging <-> 圍標).
     found = expander.expand_words(free) if free else []
     typed = {e.matched for e in found}
     for expansion in found:
-        if not expansion.alternatives:
-            continue
-        alts = tuple(a.bigrams for a in expansion.alternatives)
-        for clause in expansion.clauses:
-            at = free_at[clause]
-            r = ranked[at]
-            ranked[at] = replace(r, phrases=tuple(dict.fromkeys(r.phrases + alts)))
         expansions.extend(a.term for a in expansion.alternatives if a.term not in typed)
+    requirements = _requirements(free_at, found)
     # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
     joined = " ".join(c.text for c in parsed.clauses if c.occur != "must_not")
     extra = tuple(dict.fromkeys(t for t in analyzer.analyze(joined).canonical
@@ -225,7 +227,37 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
         ranked.append(Ranked((), (), extra))
     return QueryPlan(tuple(ranked), tuple(must), tuple(must_not), filters, tuple(words),
                      tuple(phrases), must_any=tuple(must_any),
-                     expansions=tuple(dict.fromkeys(expansions)))
+                     expansions=tuple(dict.fromkeys(expansions)), requirements=requirements)
+
+
+def _requirements(free_at: list[int], found: list) -> tuple[Requirement, ...]:  # noqa: ANN001
+    """One requirement per free word, except that the words a glossary term spans (and terms
+    sharing words) form one requirement, met by all of them or by one alternative of the term:
+    the alternative is then matched once, not once per word."""
+    group = list(range(len(free_at)))  # union-find over free clauses
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    alternatives: dict[int, list[tuple[str, ...]]] = {}
+    for expansion in found:
+        if not expansion.alternatives or not expansion.clauses:
+            continue
+        first = root(expansion.clauses[0])
+        for clause in expansion.clauses[1:]:
+            other = root(clause)
+            if other != first:
+                group[other] = first
+                alternatives.setdefault(first, []).extend(alternatives.pop(other, []))
+        alternatives.setdefault(first, []).extend(a.bigrams for a in expansion.alternatives)
+    members: dict[int, list[int]] = {}
+    for clause in range(len(free_at)):
+        members.setdefault(root(clause), []).append(free_at[clause])
+    return tuple(Requirement(tuple(clauses), tuple(dict.fromkeys(alternatives.get(r, ()))))
+                 for r, clauses in members.items())
 
 
 def edge_patterns(tokens: tuple[str, ...] | list[str]) -> list[str] | None:

@@ -38,6 +38,7 @@ from search_index.query_plan import (
     FilterPlan,
     QueryPlan,
     Ranked,
+    Requirement,
     edge_patterns,
     lone_cjk,
     plan_query,
@@ -433,7 +434,8 @@ class TantivyBackend(BackendParts):
         """Facet counts are the costliest part of an answer on a large index (an aggregation
         over every match) and the same for every page of a query: kept per index generation."""
         try:
-            key = ("facets", plan.ranked, plan.must, plan.must_not, plan.must_any, plan.filters,
+            key = ("facets", plan.ranked, plan.requirements, plan.any_word, plan.must,
+                   plan.must_not, plan.must_any, plan.filters,
                    tuple(names))
             hash(key)
         except TypeError:  # pragma: no cover - a plan part that cannot be a key
@@ -462,12 +464,15 @@ class TantivyBackend(BackendParts):
 
         Q, Occur = tantivy.Query, tantivy.Occur
         parts: list = []
-        if plan.required:  # each required word must match; the other clauses only score
-            parts.extend((Occur.Must if r.required else Occur.Should, self._ranked(r))
-                         for r in plan.ranked)
-        elif plan.ranked:
-            should = [(Occur.Should, self._ranked(r)) for r in plan.ranked]
-            parts.append((Occur.Must, Q.boolean_query(should)))
+        words = [self._requirement(plan, req) for req in plan.requirements]
+        optional = [self._ranked(plan.ranked[i]) for i in plan.optional_clauses()]
+        if plan.required:  # every word (unless relaxed) and phrase; other clauses only score
+            need = Occur.Should if plan.any_word else Occur.Must
+            parts.extend((need, q) for q in words)
+            parts.extend((Occur.Should, q) for q in optional)
+        elif words or optional:  # relaxed words alone: one of them must match
+            parts.append((Occur.Must, Q.boolean_query([(Occur.Should, q)
+                                                       for q in words + optional])))
         parts.extend((Occur.Must, self._contains(tokens)) for tokens in plan.must)
         parts.extend((Occur.Must, Q.boolean_query([(Occur.Should, self._contains(tokens))
                                                     for tokens in group]))
@@ -477,6 +482,25 @@ class TantivyBackend(BackendParts):
         parts.extend((Occur.MustNot, self._contains(tokens)) for tokens in plan.must_not)
         parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(plan.filters))
         return Q.boolean_query(parts)
+
+    def _requirement(self, plan: QueryPlan, req: Requirement):  # noqa: ANN202
+        """Every clause of the requirement, or one of its alternatives (scored as phrases)."""
+        import tantivy
+
+        Q, Occur = tantivy.Query, tantivy.Occur
+        clauses = [self._ranked(plan.ranked[i]) for i in req.clauses]
+        every = clauses[0] if len(clauses) == 1 else \
+            Q.boolean_query([(Occur.Must, c) for c in clauses])
+        if not req.alternatives:
+            return every
+        return Q.boolean_query([(Occur.Should, every)] + [(Occur.Should, q) for q in
+                                                          self._alternatives(req.alternatives)])
+
+    def _alternatives(self, alternatives: tuple[tuple[str, ...], ...]) -> list:
+        import tantivy
+
+        return [tantivy.Query.boost_query(self._phrase(field, tokens), WEIGHTS[field])
+                for tokens in alternatives for field in ("body_bigrams", "title_bigrams")]
 
     def _ranked(self, ranked: Ranked):  # noqa: ANN202
         import tantivy
@@ -492,10 +516,8 @@ class TantivyBackend(BackendParts):
                 else:
                     term = Q.term_query(self._schema, field, token)
                 subs.append((Occur.Should, Q.boost_query(term, WEIGHTS[field])))
-        for tokens in ranked.phrases:  # glossary alternatives: scored as phrases
-            for field in ("body_bigrams", "title_bigrams"):
-                subs.append((Occur.Should, Q.boost_query(self._phrase(field, tokens),
-                                                         WEIGHTS[field])))
+        # glossary alternatives of a quoted clause: scored as phrases
+        subs.extend((Occur.Should, q) for q in self._alternatives(ranked.phrases))
         return Q.boolean_query(subs)
 
     def _contains(self, bigrams: tuple[str, ...]):  # noqa: ANN202

@@ -15,6 +15,7 @@ from search_index.query_plan import (
     FilterPlan,
     QueryPlan,
     Ranked,
+    Requirement,
     edge_patterns,
     lone_cjk,
     single_char_pattern,
@@ -79,10 +80,24 @@ def ranked(r: Ranked) -> dict[str, Any]:
                                                   "boost": WEIGHTS[field]}})
             else:
                 should.append(term(field, token, WEIGHTS[field]))
-    for tokens in r.phrases:  # glossary alternatives: scored as phrases
-        for field in ("body_bigrams", "title_bigrams"):
-            should.append({"bool": {"must": [phrase(field, tokens)], "boost": WEIGHTS[field]}})
+    should.extend(alternatives(r.phrases))  # glossary alternatives of a quoted clause
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def alternatives(sequences: tuple[tuple[str, ...], ...]) -> list[dict[str, Any]]:
+    """Glossary alternatives, each scored as a phrase in the body and the title."""
+    return [{"bool": {"must": [phrase(field, tokens)], "boost": WEIGHTS[field]}}
+            for tokens in sequences for field in ("body_bigrams", "title_bigrams")]
+
+
+def requirement(plan: QueryPlan, req: Requirement) -> dict[str, Any]:
+    """Every clause of the requirement, or one of its alternatives."""
+    clauses = [ranked(plan.ranked[i]) for i in req.clauses]
+    every = clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
+    if not req.alternatives:
+        return every
+    return {"bool": {"should": [every, *alternatives(req.alternatives)],
+                     "minimum_should_match": 1}}
 
 
 def filters(plan: FilterPlan) -> list[dict[str, Any]]:
@@ -104,12 +119,13 @@ def filters(plan: FilterPlan) -> list[dict[str, Any]]:
 def query_clause(plan: QueryPlan) -> dict[str, Any]:
     must: list[dict[str, Any]] = []
     should: list[dict[str, Any]] = []
-    if plan.required:  # each required word must match; the other clauses only score
-        for r in plan.ranked:
-            (must if r.required else should).append(ranked(r))
-    elif plan.ranked:
-        must.append({"bool": {"should": [ranked(r) for r in plan.ranked],
-                              "minimum_should_match": 1}})
+    words = [requirement(plan, req) for req in plan.requirements]
+    optional = [ranked(plan.ranked[i]) for i in plan.optional_clauses()]
+    if plan.required:  # every word (unless relaxed) and phrase; other clauses only score
+        (should if plan.any_word else must).extend(words)
+        should.extend(optional)
+    elif words or optional:  # relaxed words alone: one of them must match
+        must.append({"bool": {"should": words + optional, "minimum_should_match": 1}})
     must.extend(contains(tokens) for tokens in plan.must)
     must.extend({"bool": {"should": [contains(tokens) for tokens in group],
                           "minimum_should_match": 1}} for group in plan.must_any)

@@ -1,5 +1,5 @@
 """The query plan's matching rules: every word required, phrases required, glossary
-alternatives per word, and the relaxed plan for when no document has every word."""
+alternatives per word or per term, and the relaxed plan for when no document has every word."""
 
 from __future__ import annotations
 
@@ -16,44 +16,47 @@ def plan(text: str):  # noqa: ANN201
 
 def test_each_word_is_required_and_only_words_are():
     p = plan('台北 評選委員會 "決標公告" 1,200,000 元')
-    required = [r for r in p.ranked if r.required]
-    assert len(required) == 4 and required[0].words == ("台北",)
-    phrase = [r for r in p.ranked if not r.required and r.words]
-    assert len(phrase) == 1 and p.must_any  # the quoted phrase (or its translation) is required
-    assert p.required
+    assert [req.clauses for req in p.requirements] == [(0,), (1,), (3,), (4,)]
+    assert [bool(req.alternatives) for req in p.requirements] == [False, True, False, False]
+    assert p.ranked[0].words == ("台北",)
+    assert p.optional_clauses() == [2]  # the quoted phrase's tokens only score...
+    assert p.must_any  # ...the phrase (or its translation) is required as a phrase
+    assert p.required and not p.any_word
 
 
-@pytest.mark.parametrize("text", ["決標", '"決標公告"', "+決標 -流標", "-流標", ""])
-def test_nothing_to_relax_with_fewer_than_two_words(text):
+@pytest.mark.parametrize("text", ["決標", '"決標公告"', "+決標 -流標", "-流標", "", "bid rigging"])
+def test_nothing_to_relax_with_fewer_than_two_requirements(text):
     assert plan(text).relaxed() is None
 
 
 def test_relaxed_plan_requires_no_word_but_keeps_the_rest():
     p = plan('台北 評選委員會 "決標公告" -流標 type:決標公告')
     loose = p.relaxed()
-    assert loose is not None and not any(r.required for r in loose.ranked)
-    assert [(r.words, r.bigrams, r.phrases) for r in loose.ranked] == \
-        [(r.words, r.bigrams, r.phrases) for r in p.ranked]
-    assert (loose.must, loose.must_not, loose.filters) == (p.must, p.must_not, p.filters)
+    assert loose is not None and loose.any_word
+    assert (loose.ranked, loose.requirements, loose.must_any, loose.must_not, loose.filters) == \
+        (p.ranked, p.requirements, p.must_any, p.must_not, p.filters)
+    assert loose.required  # the phrase still is
     assert loose.relaxed() is None
+    words_only = plan("台北 評選委員會").relaxed()
+    assert words_only is not None and not words_only.required
 
 
-def test_glossary_alternatives_meet_every_word_of_their_term():
+def test_a_glossary_term_over_several_words_is_one_requirement():
     p = plan("bid rigging")
-    assert len(p.ranked) == 2 and all(r.required for r in p.ranked)
-    assert all(("围标",) in r.phrases for r in p.ranked)
+    (req,) = p.requirements  # 圍標 is matched once, not once per word
+    assert req.clauses == (0, 1) and ("围标",) in req.alternatives
     assert "圍標" in p.expansions
 
 
 def test_a_term_and_its_translation_typed_together():
     p = plan("turnkey 統包")
-    turnkey, tongbao = p.ranked
-    assert ("统包",) in turnkey.phrases
-    assert any(" ".join(alt) == "turnkey" for alt in tongbao.phrases)
+    turnkey, tongbao = p.requirements
+    assert turnkey.clauses == (0,) and ("统包",) in turnkey.alternatives
+    assert tongbao.clauses == (1,) and ("turnkey",) in tongbao.alternatives
     assert "統包" not in p.expansions and "turnkey" not in p.expansions  # both were typed
 
 
 def test_a_word_outside_the_term_gets_no_alternative():
     p = plan("臺東市 bid rigging")
-    assert p.ranked[0].phrases == ()
-    assert all(("围标",) in r.phrases for r in p.ranked[1:])
+    assert [(req.clauses, bool(req.alternatives)) for req in p.requirements] == \
+        [((0,), False), ((1, 2), True)]
