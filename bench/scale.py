@@ -508,51 +508,76 @@ def _backend_caller(backend):  # noqa: ANN001, ANN202
     return call
 
 
-def _fts_match(q: MixQuery) -> str | None:
+def _fts_match(q: MixQuery, any_word: bool = False) -> str | None:
+    """The FTS5 MATCH of a mix query, as our engine matches it: every word (any of its tokens)
+    and the phrase; with ``any_word``, any of the words (the relaxed query, asked when no
+    document has them all)."""
     from analyzers import get_analyzer
 
     analyzer = get_analyzer()
+
+    def quoted(token: str) -> str:
+        return '"' + token.replace('"', '') + '"'
+
+    parts = []
     if q.phrase:
         tokens = analyzer.words(q.phrase)
         # the words of the phrase in order (FTS5 phrase over our segmented words)
-        return '"' + " ".join(t.replace('"', '') for t in tokens) + '"' if tokens else None
-    tokens = [t for w in q.words for t in analyzer.words(w)]
-    if not tokens:
+        if tokens:
+            parts.append('"' + " ".join(t.replace('"', '') for t in tokens) + '"')
+    words = [tuple(dict.fromkeys(analyzer.words(w))) for w in q.words]
+    words = [w for w in words if w]
+    if any_word:
+        if len(words) < 2:
+            return None
+        words = [tuple(dict.fromkeys(t for w in words for t in w))]
+    parts.extend("(" + " OR ".join(map(quoted, w)) + ")" for w in words)
+    if not parts:
         return None
-    return " OR ".join('"' + t.replace('"', '') + '"' for t in dict.fromkeys(tokens))
+    return parts[0] if len(parts) == 1 else " AND ".join(parts)
+
+
+def _fts_sql(q: MixQuery, any_word: bool) -> tuple[str, list, str] | None:
+    match = _fts_match(q, any_word)
+    if any_word and match is None:
+        return None
+    where, args = [], []
+    if match:
+        where.append("docs MATCH ?")
+        args.append(match)
+    if q.agency:
+        where.append("agency LIKE ?")
+        args.append(f"%{q.agency}%")
+    if q.doc_type:
+        where.append("doc_type = ?")
+        args.append(q.doc_type)
+    if q.year:
+        where.append("day BETWEEN ? AND ?")
+        args += [f"{q.year}-01-01", f"{q.year}-12-31"]
+    return " AND ".join(where) or "1", args, "rank" if match else "day DESC"
 
 
 def _fts_caller(path: Path, clients: int):  # noqa: ANN202
     conns = [sqlite3.connect(path, check_same_thread=False) for _ in range(clients)]
-    prepared: dict[MixQuery, tuple[str, list]] = {}
+    prepared: dict[tuple[MixQuery, bool], tuple[str, list, str] | None] = {}
 
-    def sql_of(q: MixQuery) -> tuple[str, list]:
-        found = prepared.get(q)
-        if found is None:
-            match = _fts_match(q)
-            where, args = [], []
-            if match:
-                where.append("docs MATCH ?")
-                args.append(match)
-            if q.agency:
-                where.append("agency LIKE ?")
-                args.append(f"%{q.agency}%")
-            if q.doc_type:
-                where.append("doc_type = ?")
-                args.append(q.doc_type)
-            if q.year:
-                where.append("day BETWEEN ? AND ?")
-                args += [f"{q.year}-01-01", f"{q.year}-12-31"]
-            clause = " AND ".join(where) or "1"
-            order = "rank" if match else "day DESC"
-            found = prepared[q] = (clause, args, order)
-        return found
+    def sql_of(q: MixQuery, any_word: bool = False) -> tuple[str, list, str] | None:
+        """(WHERE clause, arguments, ORDER BY) of a mix query; None for a relaxed query that
+        would be the same (one word)."""
+        if (q, any_word) not in prepared:
+            prepared[(q, any_word)] = _fts_sql(q, any_word)
+        return prepared[(q, any_word)]
 
     def call(q: MixQuery, number: int) -> None:
         clause, args, order = sql_of(q)
         conn = conns[number]
-        conn.execute(f"SELECT doc_id, title FROM docs WHERE {clause} ORDER BY {order} LIMIT 10",
-                     args).fetchall()
+        rows = conn.execute(f"SELECT doc_id, title FROM docs WHERE {clause} ORDER BY {order} "
+                            "LIMIT 10", args).fetchall()
+        relaxed = sql_of(q, any_word=True) if not rows else None
+        if relaxed is not None:  # as our engine: any of the words
+            clause, args, order = relaxed
+            conn.execute(f"SELECT doc_id, title FROM docs WHERE {clause} ORDER BY {order} "
+                         "LIMIT 10", args).fetchall()
         conn.execute(f"SELECT count(*) FROM docs WHERE {clause}", args).fetchone()
 
     return call

@@ -35,9 +35,6 @@ class Ranked:
     words: tuple[str, ...]
     bigrams: tuple[str, ...]
     canonical: tuple[str, ...]
-    # Contiguous bigram sequences scored as phrases over the bigram fields: the glossary's
-    # other-language alternatives of a quoted clause (search_index/expansion.py).
-    phrases: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,8 +71,9 @@ class QueryPlan:
     # groups of alternative bigram sequences; one of each group must appear (a required or
     # quoted glossary term and its other-language equivalents)
     must_any: tuple[tuple[tuple[str, ...], ...], ...] = ()
-    # The query's words. Scored clauses in no requirement only add to the score: a quoted
-    # phrase's tokens (the phrase is in must / must_any), canonical values rebuilt across clauses.
+    # The query's words. Scored clauses in no requirement (canonical values rebuilt across
+    # clauses) only add to the score. A quoted phrase has no scored clause: the phrase itself
+    # (must / must_any) is scored, as a phrase.
     requirements: tuple[Requirement, ...] = ()
     any_word: bool = False  # the requirements are optional, one of them will do (relaxed())
 
@@ -196,8 +194,9 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
         if clause.occur == "must_not":
             must_not.append(tuple(analyzed.bigrams))
             continue
-        alternatives: tuple[tuple[str, ...], ...] = ()
         if clause.phrase or clause.occur == "must":
+            # Required as a phrase and scored as one: its words scored again beside it would
+            # cost a pass over every match for no better order.
             phrases.append(clause.text)
             expansion = expander.expand_phrase(clause.text)
             if expansion and expansion.alternatives:
@@ -206,13 +205,13 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                 expansions.extend(a.term for a in expansion.alternatives)
             else:
                 must.append(tuple(analyzed.bigrams))
-        else:
-            words.extend(analyzed.words)
-            free.append(clause.text)
-            free_at.append(len(ranked))
+            continue  # its canonical tokens are scored with the rest (extra, below)
+        words.extend(analyzed.words)
+        free.append(clause.text)
+        free_at.append(len(ranked))
         ranked.append(Ranked(tuple(dict.fromkeys(analyzed.words)),
                              tuple(dict.fromkeys(analyzed.bigrams)),
-                             tuple(dict.fromkeys(analyzed.canonical)), alternatives))
+                             tuple(dict.fromkeys(analyzed.canonical))))
         seen_canonical.update(analyzed.canonical)
     found = expander.expand_words(free) if free else []
     typed = {e.matched for e in found}
@@ -223,7 +222,7 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
     joined = " ".join(c.text for c in parsed.clauses if c.occur != "must_not")
     extra = tuple(dict.fromkeys(t for t in analyzer.analyze(joined).canonical
                                 if t not in seen_canonical))
-    if extra and ranked:
+    if extra and (ranked or must or must_any):
         ranked.append(Ranked((), (), extra))
     return QueryPlan(tuple(ranked), tuple(must), tuple(must_not), filters, tuple(words),
                      tuple(phrases), must_any=tuple(must_any),

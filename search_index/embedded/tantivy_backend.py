@@ -373,7 +373,7 @@ class TantivyBackend(BackendParts):
                 break
             plan, relaxed = looser, True  # no document has every word: any of them
         with _engine_errors():
-            facets = self._cached_facets(searcher, tquery, plan, query.facets, generation) \
+            facets = self._cached_facets(searcher, plan, query.facets, generation) \
                 if query.facets else {}
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
@@ -429,7 +429,7 @@ class TantivyBackend(BackendParts):
                 for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
 
 
-    def _cached_facets(self, searcher, tquery, plan: QueryPlan, names,  # noqa: ANN001
+    def _cached_facets(self, searcher, plan: QueryPlan, names,  # noqa: ANN001
                        generation) -> dict[str, list[Facet]]:  # noqa: ANN001
         """Facet counts are the costliest part of an answer on a large index (an aggregation
         over every match) and the same for every page of a query: kept per index generation."""
@@ -439,10 +439,10 @@ class TantivyBackend(BackendParts):
                    tuple(names))
             hash(key)
         except TypeError:  # pragma: no cover - a plan part that cannot be a key
-            return self._facets(searcher, tquery, names)
+            return self._facets(searcher, self._translate(plan, scored=False), names)
         found = self._cache_get(key)
         if found is None:
-            found = self._facets(searcher, tquery, names)
+            found = self._facets(searcher, self._translate(plan, scored=False), names)
             self._cache_put(key, found, generation)
         return {name: list(values) for name, values in found.items()}
 
@@ -459,18 +459,23 @@ class TantivyBackend(BackendParts):
         return out
 
     # -- query translation ---------------------------------------------------------------------
-    def _translate(self, plan: QueryPlan):  # noqa: ANN202
+    def _translate(self, plan: QueryPlan, *, scored: bool = True):  # noqa: ANN202
+        """The engine query of a plan; ``scored=False`` leaves out what only scores (the same
+        matches, for counting and facets: an aggregation evaluates every part of the query)."""
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
         parts: list = []
-        words = [self._requirement(plan, req) for req in plan.requirements]
-        optional = [self._ranked(plan.ranked[i]) for i in plan.optional_clauses()]
         if plan.required:  # every word (unless relaxed) and phrase; other clauses only score
-            need = Occur.Should if plan.any_word else Occur.Must
-            parts.extend((need, q) for q in words)
-            parts.extend((Occur.Should, q) for q in optional)
-        elif words or optional:  # relaxed words alone: one of them must match
+            if scored or not plan.any_word:
+                need = Occur.Should if plan.any_word else Occur.Must
+                parts.extend((need, self._requirement(plan, req)) for req in plan.requirements)
+            if scored:
+                parts.extend((Occur.Should, self._ranked(plan.ranked[i]))
+                             for i in plan.optional_clauses())
+        elif plan.requirements or plan.ranked:  # relaxed words alone: one of them must match
+            words = [self._requirement(plan, req) for req in plan.requirements]
+            optional = [self._ranked(plan.ranked[i]) for i in plan.optional_clauses()]
             parts.append((Occur.Must, Q.boolean_query([(Occur.Should, q)
                                                        for q in words + optional])))
         parts.extend((Occur.Must, self._contains(tokens)) for tokens in plan.must)
@@ -516,8 +521,6 @@ class TantivyBackend(BackendParts):
                 else:
                     term = Q.term_query(self._schema, field, token)
                 subs.append((Occur.Should, Q.boost_query(term, WEIGHTS[field])))
-        # glossary alternatives of a quoted clause: scored as phrases
-        subs.extend((Occur.Should, q) for q in self._alternatives(ranked.phrases))
         return Q.boolean_query(subs)
 
     def _contains(self, bigrams: tuple[str, ...]):  # noqa: ANN202

@@ -80,7 +80,6 @@ def ranked(r: Ranked) -> dict[str, Any]:
                                                   "boost": WEIGHTS[field]}})
             else:
                 should.append(term(field, token, WEIGHTS[field]))
-    should.extend(alternatives(r.phrases))  # glossary alternatives of a quoted clause
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 

@@ -16,12 +16,19 @@ def plan(text: str):  # noqa: ANN201
 
 def test_each_word_is_required_and_only_words_are():
     p = plan('台北 評選委員會 "決標公告" 1,200,000 元')
-    assert [req.clauses for req in p.requirements] == [(0,), (1,), (3,), (4,)]
+    assert [req.clauses for req in p.requirements] == [(0,), (1,), (2,), (3,)]
     assert [bool(req.alternatives) for req in p.requirements] == [False, True, False, False]
     assert p.ranked[0].words == ("台北",)
-    assert p.optional_clauses() == [2]  # the quoted phrase's tokens only score...
-    assert p.must_any  # ...the phrase (or its translation) is required as a phrase
+    assert len(p.ranked) == 4 and p.optional_clauses() == []
+    assert p.must_any  # the phrase (or its translation) is required, and scored, as a phrase
     assert p.required and not p.any_word
+
+
+def test_a_phrase_is_scored_as_itself_and_its_values_canonically():
+    p = plan('"新臺幣120萬元"')
+    assert p.must and not p.requirements
+    assert len(p.ranked) == 1 and "1200000" in p.ranked[0].canonical
+    assert p.optional_clauses() == [0]
 
 
 @pytest.mark.parametrize("text", ["決標", '"決標公告"', "+決標 -流標", "-流標", "", "bid rigging"])
