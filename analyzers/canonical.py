@@ -32,6 +32,13 @@ _CASE_NUMBER = re.compile(r"(?<![a-z0-9])([a-z0-9]+(?:[-_./][a-z0-9]+)+)(?![a-z0
 _SEPARATORS = re.compile(r"[-_./]")
 _GROUPED = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d)")
 _STANDALONE = re.compile(r"(?<![a-z0-9,.\-/_])[a-z0-9]+(?![a-z0-9,.\-/_])")
+# What each pattern above cannot match without (a plain substring test, or a pattern that starts
+# with a character class, which the regex engine scans for in C): a page that lacks it skips that
+# pattern, whose scan position by position is the costly part of canonical_tokens.
+_MAYBE_SHORT_DATE = re.compile(r"\d[/.]\d")
+_MAYBE_WESTERN_DATE = re.compile(r"(?:19|20)\d\d")
+_MAYBE_CASE_NUMBER = re.compile(r"[a-z0-9][-_./][a-z0-9]")
+_MAYBE_GROUPED = re.compile(r"\d,\d")
 
 
 def _date_token(year: int, month: int, day: int) -> str | None:
@@ -74,36 +81,43 @@ def _amount(integer: str, fraction: str | None, unit: str) -> str | None:
 def canonical_tokens(normalized: str) -> list[str]:
     """Canonical tokens of every date, amount and case number found in normalised text."""
     out: list[str] = []
-    for m in _ROC_DATE.finditer(normalized):
-        groups = [g for g in m.groups() if g is not None]
-        y, mo, d = (int(g) for g in groups[:3])
-        token = _date_token(y + 1911, mo, d)
-        if token:
-            out.append(token)
-    for m in _WESTERN_DATE.finditer(normalized):
-        token = _date_token(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if token:
-            out.append(token)
-    for m in _ARABIC_AMOUNT.finditer(normalized):
-        if m.group(1):
-            token = _amount(m.group(1), m.group(2), m.group(3))
-        else:
-            token = _amount(m.group(4), m.group(5), m.group(6))
-        if token and len(token) > 1:
-            out.append(token)
-    for m in _CHINESE_AMOUNT.finditer(normalized):
-        value = chinese_number(m.group(1))
-        if value and value >= 10 and any(ch in _DIGITS for ch in m.group(1)):
-            out.append(str(value))
-    for m in _CASE_NUMBER.finditer(normalized):
-        raw = m.group(1)
-        if sum(ch.isdigit() for ch in raw) >= 3 and not _looks_like_date_or_number(raw):
-            out.append(_SEPARATORS.sub("", raw))
-    for m in _GROUPED.finditer(normalized):  # 1,200,000 without a currency
-        out.append(m.group(1).replace(",", ""))
-    for m in _STANDALONE.finditer(normalized):  # 112a55801, 20240502, 1200000 typed as one token
-        if sum(ch.isdigit() for ch in m.group()) >= 3:
-            out.append(m.group())
+    text = normalized
+    money = "元" in text or "圓" in text
+    if "年" in text or _MAYBE_SHORT_DATE.search(text):
+        for m in _ROC_DATE.finditer(text):
+            groups = [g for g in m.groups() if g is not None]
+            y, mo, d = (int(g) for g in groups[:3])
+            token = _date_token(y + 1911, mo, d)
+            if token:
+                out.append(token)
+    if _MAYBE_WESTERN_DATE.search(text):
+        for m in _WESTERN_DATE.finditer(text):
+            token = _date_token(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if token:
+                out.append(token)
+    if "元" in text or "新台幣" in text or "nt" in text:
+        for m in _ARABIC_AMOUNT.finditer(text):
+            if m.group(1):
+                token = _amount(m.group(1), m.group(2), m.group(3))
+            else:
+                token = _amount(m.group(4), m.group(5), m.group(6))
+            if token and len(token) > 1:
+                out.append(token)
+    if money:
+        for m in _CHINESE_AMOUNT.finditer(text):
+            value = chinese_number(m.group(1))
+            if value and value >= 10 and any(ch in _DIGITS for ch in m.group(1)):
+                out.append(str(value))
+    if _MAYBE_CASE_NUMBER.search(text):
+        for m in _CASE_NUMBER.finditer(text):
+            raw = m.group(1)
+            if sum(map(str.isdigit, raw)) >= 3 and not _looks_like_date_or_number(raw):
+                out.append(_SEPARATORS.sub("", raw))
+    if _MAYBE_GROUPED.search(text):
+        for m in _GROUPED.finditer(text):  # 1,200,000 without a currency
+            out.append(m.group(1).replace(",", ""))
+    # 112a55801, 20240502, 1200000 typed as one token
+    out.extend(token for token in _STANDALONE.findall(text) if sum(map(str.isdigit, token)) >= 3)
     return out
 
 

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
 from analyzers.canonical import chinese_number
-from analyzers.normalizer import CJK_CHAR
+from analyzers.normalizer import CJK_CLASS
 
 DOC_TYPES = ("background", "planning", "progress", "resolution", "meeting_materials",
              "meeting_minutes", "tender_notice", "award_notice", "other")
@@ -253,6 +254,12 @@ _AMOUNT = re.compile(
     r"(?P<pre>新臺幣|新台幣|臺幣|台幣|NT\$|NTD|NT\s(?=\d)|US\$|\$)?\s*"
     rf"(?<![\d.,A-Za-z])(?P<body>(?:{_AR_NUM}|[{_CN_NUMERALS}])+)"
     r"\s*(?:(?P<suf>元|圓)|(?P<eng>\s*(?:million|billion|thousand)\b))?", re.I)
+# What an amount that counts contains (a label, a currency word or sign, or 元/圓), and every
+# character an _AMOUNT match can be made of (case-folded as _AMOUNT is): a match never crosses any
+# other character, so only the runs of these characters around an anchor need scanning.
+_MAYBE_AMOUNT = re.compile(r"[元圓幣$]|金額|預算|底價|經費|總價|標價|價金|nt", re.I)
+_AMOUNT_CHARS = re.compile(rf"[\s\d,，.:：$()（）元圓新臺台幣金額預算底價經費總標契約A-Za-z{_CN_NUMERALS}]*",
+                           re.I)
 _AMOUNT_TOKEN = re.compile(rf"{_AR_NUM}|[{_CN_NUMERALS}]")
 _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
@@ -287,11 +294,12 @@ def find_amounts(text: str) -> list[int]:
     Chinese numerals alone must contain a digit and be at least 10 (so 一元化, 二元論 are not money)."""
     text = fold_width(text)
     found: list[int] = []
-    for m in _AMOUNT.finditer(text):
+    for m in _amount_matches(text):
+        label, pre, suf = m.group("label", "pre", "suf")
+        if not (pre or suf or label):
+            continue  # most matches: a number or a numeral character alone
         body = m.group("body").strip()
-        if not (m.group("pre") or m.group("suf") or m.group("label")):
-            continue
-        if m.group("label") and not (m.group("pre") or m.group("suf")) and \
+        if label and not (pre or suf) and \
                 not re.fullmatch(r"\d{1,3}(?:[,，]\d{3})+|\d{4,}", body):
             continue  # a bare labelled value must be a plain number of 1,000 or more
         has_arabic = any(ch.isdigit() for ch in body)
@@ -301,15 +309,36 @@ def find_amounts(text: str) -> list[int]:
         if value is None:
             continue
         if m.group("eng"):
-            if not m.group("pre") or not re.fullmatch(_AR_NUM, body):
+            if not pre or not re.fullmatch(_AR_NUM, body):
                 continue
             unit = _ENGLISH[m.group("eng").strip().lower()]
             value = round(Fraction(body.replace(",", "").replace("，", "")) * unit)
-        if not has_arabic and not m.group("pre") and value < 10:
+        if not has_arabic and not pre and value < 10:
             continue
         if value not in found:
             found.append(value)
     return found
+
+
+def _amount_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_AMOUNT.finditer(text)`` in the runs of amount characters that hold an
+    anchor (the others have no label, currency or 元: find_amounts drops them all). A run starts
+    where no match can reach into it, so scanning it alone finds what a scan of the whole text
+    finds there; one character past its end keeps the lookaheads (\\b, (?=\\d)) as they were."""
+    scanned = 0
+    backwards = ""
+    for anchor in _MAYBE_AMOUNT.finditer(text):
+        at = anchor.start()
+        if at < scanned:
+            continue
+        if not backwards:
+            backwards = text[::-1]
+        start = len(text) - _AMOUNT_CHARS.match(backwards, len(text) - at).end()
+        scanned = _AMOUNT_CHARS.match(text, at).end()
+        for m in _AMOUNT.finditer(text, start, scanned + 1):
+            if m.start() >= scanned:
+                break
+            yield m
 
 
 # -- contractors and 統一編號 ----------------------------------------------------------------------
@@ -329,7 +358,10 @@ _COMPANY_WEAK_PREFIX = re.compile("^" + _COMPANY_WEAK)
 _COMPANY_CLEAN_AFTER = re.compile(r"(?:$|[\s\u3000|｜（(:：、])")
 _COMPANY_CLEAN_BEFORE = re.compile(r"(?:\n|[ \t\u3000|｜]|(?:廠商|廠商名稱|名稱|得標廠商|投標廠商|"
                                    r"承攬廠商|立約商)\s*[:：]|\n\s*\d+[.、．)]\s*)$")
-_BAN = re.compile(r"(?<![\d\-])(\d{8})(?![\d\-])")
+# A 統一編號 is a run of exactly eight digits with no hyphen on either side (as
+# (?<![\d\-])\d{8}(?![\d\-]) finds them); runs of eight digits or more are found by a pattern
+# that starts with a character class, which the regex engine scans for in C.
+_DIGITS_8 = re.compile(r"\d\d{7,}")
 _BAN_LABEL = re.compile(r"統一編號|統編|營利事業編號|business\s+id|tax\s+id|\bubn\b|\bban\b", re.I)
 _PHONE_LABEL = re.compile(r"電話|傳真|手機|tel|fax|phone|[(（]0\d[)）]\s*$", re.I)
 
@@ -380,8 +412,11 @@ def find_bans(text: str) -> list[str]:
     20 characters or stand on the same line after a company name (a row of a bidders' table)."""
     text = fold_width(text)
     found: list[str] = []
-    for match in _BAN.finditer(text):
-        ban = match.group(1)
+    for match in _DIGITS_8.finditer(text):
+        ban = match.group()
+        if len(ban) != 8 or text[match.start() - 1:match.start()] == "-" or \
+                text[match.end():match.end() + 1] == "-":
+            continue
         if ban in found or not ban_is_valid(ban):
             continue
         context = text[max(0, match.start() - 20):match.start()]
@@ -485,15 +520,18 @@ def find_roles(text: str) -> tuple[str, tuple[str, ...], str]:
 
 # -- language --------------------------------------------------------------------------------------
 
-_LETTERS = re.compile(r"[^\W\d_]")
+# Letters ([^\W\d_]) and CJK characters are counted as what is left when everything else is cut
+# out: a few runs of other characters, not a match per character.
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_NOT_CJK = re.compile(f"[^{CJK_CLASS}]+")
 
 
 def detect_lang(text: str) -> str:
     sample = text[:2000]
-    letters = len(_LETTERS.findall(sample))
+    letters = len(_NOT_LETTERS.sub("", sample))
     if not letters:
         return "zh-Hant"
-    cjk = len(CJK_CHAR.findall(sample))
+    cjk = len(_NOT_CJK.sub("", sample))
     ratio = cjk / letters
     return "zh-Hant" if ratio >= 0.5 else ("en" if ratio < 0.05 else "mixed")
 

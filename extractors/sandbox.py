@@ -54,7 +54,7 @@ def _worker_main(conn, limits: Limits, memory_mb: int, postprocess) -> None:  # 
         try:
             doc = extract(Path(path), limits)
             extra = postprocess(Path(path), doc) if postprocess else None
-            conn.send(("ok", doc.to_dict(), extra))
+            conn.send(("ok", doc, extra))  # pickled as it is: no dict copy on either side
         except ExtractionError as exc:
             conn.send(("error", exc.kind, exc.message))
         except MemoryError:
@@ -124,7 +124,7 @@ class _Worker:
                 f"extractor process died (exit code {code}); the file exhausted memory or "
                 "crashed the parser"))
         if message[0] == "ok":
-            return Outcome(path, document=ExtractedDocument.from_dict(message[1]), extra=message[2])
+            return Outcome(path, document=message[1], extra=message[2])
         kind, text = message[1], message[2]
         return Outcome(path, error=ERROR_KINDS.get(kind, ExtractionError)(text))
 
