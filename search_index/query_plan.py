@@ -11,7 +11,7 @@ from datetime import date
 from analyzers import Analyzer
 from analyzers.canonical import case_key
 from analyzers.normalizer import CJK_CHAR, fold, normalize
-from search_index.expansion import GlossaryExpander, default_expander
+from search_index.expansion import Expansion, GlossaryExpander, default_expander
 from search_index.protocol import InvalidQuery, SearchQuery
 from search_index.query_language import (
     STAGE_TYPES,
@@ -163,7 +163,7 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                parsed: ParsedQuery | None = None, expander: GlossaryExpander | None = None,
                ) -> QueryPlan:
     """Analyse a SearchQuery into a QueryPlan; InvalidQuery for requests that cannot be met.
-    Every word of the query must match (see Ranked); glossary terms in the query bring their
+    Every word of the query must match (see Requirement); glossary terms in the query bring their
     other-language equivalents in as alternatives
     (``expander``; default: the shipped glossary)."""
     if query.limit < 1:
@@ -229,7 +229,7 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                      expansions=tuple(dict.fromkeys(expansions)), requirements=requirements)
 
 
-def _requirements(free_at: list[int], found: list) -> tuple[Requirement, ...]:  # noqa: ANN001
+def _requirements(free_at: list[int], found: list[Expansion]) -> tuple[Requirement, ...]:
     """One requirement per free word, except that the words a glossary term spans (and terms
     sharing words) form one requirement, met by all of them or by one alternative of the term:
     the alternative is then matched once, not once per word."""

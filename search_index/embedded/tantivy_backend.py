@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -62,6 +63,16 @@ _BUILT_MAX = 1024
 _BUILT_MAX_CHARS = 32_000_000  # of page text held through _BUILT at most (about 0.3 GB with tokens)
 _BUILT_CHARS = 0
 FACET_CACHE_SIZE = 2048
+# Facet counts of very large answers are estimated from a sample: one document in SAMPLE_EVERY
+# (by a hash of its id) is also written to a small index beside the main one, and an answer
+# with at least SAMPLE_MIN_MATCHES matches (and SAMPLE_MIN_SEEN of them in the sample) takes
+# its facet counts from the sample, scaled by its exact total (Elasticsearch's random_sampler
+# aggregation, for the same reason: an exact count over 100,000s of matches costs as much as
+# ranking them). Smaller answers are counted exactly, as before.
+SAMPLE_EVERY = 16
+SAMPLE_MIN_MATCHES = 50_000
+SAMPLE_MIN_SEEN = 1_000
+SAMPLE_DIR = "sample"
 DATE_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
 DATE_MAX = datetime(2262, 1, 1, tzinfo=timezone.utc)
 
@@ -115,18 +126,36 @@ def _page(searcher, tquery, limit: int, offset: int, by_date: bool, *,  # noqa: 
     return searcher.search(tquery, limit, count=count, offset=offset, **order)
 
 
+def _scaled(count: int, scale: float | None, total: int) -> int:
+    """A facet count seen in the sample, as an estimate for the whole index (at least 1, at
+    most the exact total); exact counts pass through."""
+    if scale is None:
+        return count
+    return max(1, min(total, round(count * scale)))
+
+
+def in_sample(doc_id: str) -> bool:
+    """Whether a document is in the sample index: one in SAMPLE_EVERY, by a stable hash."""
+    return zlib.crc32(doc_id.encode("utf-8")) % SAMPLE_EVERY == 0
+
+
 class TantivyBackend(BackendParts):
     """The embedded SearchBackend. ``open`` does the I/O; the constructor only remembers."""
 
     def __init__(self, path: Path, analyzer: Analyzer | None = None, *, max_highlights: int = 3,
-                 snippet_chars: int = 120) -> None:
+                 snippet_chars: int = 120, sample_min_matches: int = SAMPLE_MIN_MATCHES,
+                 sample_min_seen: int | None = None) -> None:
         self.path = Path(path)
         self._analyzer = analyzer
         self.max_highlights = max_highlights
         self.snippet_chars = snippet_chars
+        self.sample_min_matches = sample_min_matches
+        self.sample_min_seen = SAMPLE_MIN_SEEN if sample_min_seen is None else sample_min_seen
         self._index = None
         self._schema = None
         self._writer = None
+        self._sample = None  # the sample index (see SAMPLE_EVERY), if this index keeps one
+        self._sample_writer = None
         self._lock = threading.RLock()
         self._last_reload = 0.0
         # Answers and facet counts per query, valid for one generation of the index (a commit
@@ -143,41 +172,66 @@ class TantivyBackend(BackendParts):
         with self._lock:
             if self._index is None:
                 self.path.mkdir(parents=True, exist_ok=True)
-                self._check_version()
+                sampled = self._check_version()
                 schema = _schema()
                 try:
                     index = tantivy.Index(schema, path=str(self.path), reuse=True)
+                    sample = None
+                    if sampled:
+                        (self.path / SAMPLE_DIR).mkdir(exist_ok=True)
+                        sample = tantivy.Index(schema, path=str(self.path / SAMPLE_DIR),
+                                               reuse=True)
                 except (ValueError, OSError) as exc:
                     raise BackendUnavailable(f"cannot open the index at {self.path}: {exc}") from exc
                 _register(index)
-                self._index, self._schema = index, schema
+                if sample is not None:
+                    _register(sample)
+                self._index, self._schema, self._sample = index, schema, sample
             if writable and self._writer is None:
                 try:
                     self._writer = self._index.writer(heap_size=128_000_000, num_threads=1)
+                    if self._sample is not None:
+                        self._sample_writer = self._sample.writer(heap_size=32_000_000,
+                                                                  num_threads=1)
                 except (ValueError, OSError) as exc:
+                    self._writer = None
                     raise BackendUnavailable(
                         f"the index at {self.path} is locked by another writer: {exc}") from exc
 
-    def _check_version(self) -> None:
+    def _check_version(self) -> bool:
+        """Refuse an index of another schema; True when the index keeps a sample index (one
+        begun with it, so holding its share of every document; older indexes have none and
+        count every facet exactly)."""
         marker = self.path / "archive-schema.json"
         if marker.exists():
-            found = json.loads(marker.read_text()).get("version")
-            if found != SCHEMA_VERSION:
+            found = json.loads(marker.read_text())
+            if found.get("version") != SCHEMA_VERSION:
                 raise BackendUnavailable(
-                    f"index at {self.path} has schema version {found}, this code needs "
-                    f"{SCHEMA_VERSION}; run `integrity-archive ingest` into a new ARCHIVE_DATA_DIR")
-        else:
+                    f"index at {self.path} has schema version {found.get('version')}, this code "
+                    f"needs {SCHEMA_VERSION}; run `integrity-archive ingest` into a new "
+                    "ARCHIVE_DATA_DIR")
+            if found.get("sample_every") == SAMPLE_EVERY and not (self.path / SAMPLE_DIR).is_dir():
+                log.warning("the sample index of %s is missing: facets are counted exactly",
+                            self.path)
+                return False
+            return found.get("sample_every") == SAMPLE_EVERY
+        if (self.path / "meta.json").exists():  # an index without a marker: no sample of it
             marker.write_text(json.dumps({"version": SCHEMA_VERSION}))
+            return False
+        marker.write_text(json.dumps({"version": SCHEMA_VERSION, "sample_every": SAMPLE_EVERY}))
+        return True
 
     def close(self) -> None:
         with self._lock:
-            if self._writer is not None:
+            for writer in (self._writer, self._sample_writer):
+                if writer is None:
+                    continue
                 try:
-                    self._writer.wait_merging_threads()
+                    writer.wait_merging_threads()
                 except (ValueError, PanicException):  # pragma: no cover
                     log.warning("merging threads did not finish cleanly")
-            self._writer = None
-            self._index = None
+            self._writer = self._sample_writer = None
+            self._index = self._sample = None
 
     def _require(self):  # noqa: ANN202
         if self._index is None:
@@ -203,6 +257,8 @@ class TantivyBackend(BackendParts):
                 generation = self._meta_generation()  # before the reload: never newer than it
                 try:
                     index.reload()
+                    if self._sample is not None:
+                        self._sample.reload()
                 except (ValueError, PanicException) as exc:
                     raise BackendUnavailable(f"index reload failed: {exc}") from exc
                 self._last_reload = now
@@ -267,6 +323,10 @@ class TantivyBackend(BackendParts):
                     continue
                 self._writer.delete_documents_by_term("id", doc.id)
                 self._writer.add_document(tdoc)
+                if self._sample_writer is not None:
+                    self._sample_writer.delete_documents_by_term("id", doc.id)
+                    if in_sample(doc.id):
+                        self._sample_writer.add_document(tdoc)
                 written += 1
             return WriteResult(written, failed)
 
@@ -276,12 +336,16 @@ class TantivyBackend(BackendParts):
                 raise BackendUnavailable("the index was not opened for writing")
             for doc_id in ids:
                 self._writer.delete_documents_by_term("id", doc_id)
+                if self._sample_writer is not None:
+                    self._sample_writer.delete_documents_by_term("id", doc_id)
 
     def commit(self) -> None:
         with self._lock:
             if self._writer is None:
                 raise BackendUnavailable("the index was not opened for writing")
             try:
+                if self._sample_writer is not None:  # first: should the main commit fail,
+                    self._sample_writer.commit()  # the batch is written to both again
                 self._writer.commit()
             except (ValueError, OSError, PanicException) as exc:
                 raise BackendUnavailable(f"index commit failed: {exc}") from exc
@@ -372,13 +436,16 @@ class TantivyBackend(BackendParts):
             if looser is None:
                 break
             plan, relaxed = looser, True  # no document has every word: any of them
-        with _engine_errors():
-            facets = self._cached_facets(searcher, plan, query.facets, generation) \
-                if query.facets else {}
+        facets, estimated = {}, False
+        if query.facets:
+            with _engine_errors():
+                facets, estimated = self._cached_facets(searcher, plan, query.facets, generation,
+                                                        result.count or 0)
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
                        self.suggestion(query.text),
-                       self.max_highlights, self.snippet_chars, relaxed=relaxed)
+                       self.max_highlights, self.snippet_chars, relaxed=relaxed,
+                       facets_estimated=estimated)
 
     def scan(self, query: SearchQuery, page_size: int = 500) -> Iterator[Hit]:
         """Every match in ranked order (no cap), page by page; for exports."""
@@ -429,34 +496,44 @@ class TantivyBackend(BackendParts):
                 for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
 
 
-    def _cached_facets(self, searcher, plan: QueryPlan, names,  # noqa: ANN001
-                       generation) -> dict[str, list[Facet]]:  # noqa: ANN001
-        """Facet counts are the costliest part of an answer on a large index (an aggregation
-        over every match) and the same for every page of a query: kept per index generation."""
+    def _cached_facets(self, searcher, plan: QueryPlan, names, generation,  # noqa: ANN001
+                       total: int) -> tuple[dict[str, list[Facet]], bool]:
+        """Facet counts (and whether they are estimated) are the costliest part of an answer on
+        a large index (an aggregation over every match) and the same for every page of a
+        query: kept per index generation."""
         try:
             key = ("facets", plan.ranked, plan.requirements, plan.any_word, plan.must,
-                   plan.must_not, plan.must_any, plan.filters,
-                   tuple(names))
+                   plan.must_not, plan.must_any, plan.filters, tuple(names))
             hash(key)
         except TypeError:  # pragma: no cover - a plan part that cannot be a key
-            return self._facets(searcher, self._translate(plan, scored=False), names)
+            return self._facets(searcher, plan, names, total)
         found = self._cache_get(key)
         if found is None:
-            found = self._facets(searcher, self._translate(plan, scored=False), names)
+            found = self._facets(searcher, plan, names, total)
             self._cache_put(key, found, generation)
-        return {name: list(values) for name, values in found.items()}
+        facets, estimated = found
+        return {name: list(values) for name, values in facets.items()}, estimated
 
-    def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
+    def _facets(self, searcher, plan: QueryPlan, names,  # noqa: ANN001
+                total: int) -> tuple[dict[str, list[Facet]], bool]:
         wanted = [n for n in names if n in FACET_FIELDS]
         if not wanted:
-            return {}
+            return {}, False
         spec = {n: {"terms": {"field": n, "size": 50}} for n in wanted}
+        tquery = self._translate(plan, scored=False)
+        scale = None
+        if self._sample is not None and total >= self.sample_min_matches:
+            sampler = self._sample.searcher()
+            seen = sampler.search(tquery, 1, count=True).count or 0
+            if seen >= self.sample_min_seen:
+                searcher, scale = sampler, total / seen
         raw = searcher.aggregate(tquery, spec)
         out: dict[str, list[Facet]] = {}
         for name in wanted:
             buckets = raw.get(name, {}).get("buckets", [])
-            out[name] = [Facet(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ""]
-        return out
+            out[name] = [Facet(str(b["key"]), _scaled(int(b["doc_count"]), scale, total))
+                         for b in buckets if b["key"] != ""]
+        return out, scale is not None
 
     # -- query translation ---------------------------------------------------------------------
     def _translate(self, plan: QueryPlan, *, scored: bool = True):  # noqa: ANN202
