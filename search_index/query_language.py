@@ -1,9 +1,9 @@
 """The archive's user query language, parsed into engine-neutral clauses (pure functions).
 
-    臺北 廠商          words: documents with more of them rank higher
+    臺北 廠商          words: documents with all of them (search_index/query_plan.py)
     "評選委員會 決議"   a phrase: the characters must appear contiguously (spaces ignored)
     +得標 / a AND b    required text           -流標 / NOT 流標   excluded text
-    a OR b             either (the default between words)
+    a OR b             either
     agency:捷運局  contractor:大同營造  contractor:59872473  case:112A558-01
     type:會議紀錄 (or meeting_minutes)  lang:en
     date:2024-05-02  date:113/05/02  date:2024  date:2024-01..2024-06  after:2024-01-01  before:113/12/31
@@ -57,6 +57,7 @@ class Clause:
     text: str
     occur: Occur = "should"
     phrase: bool = False
+    either: bool = False  # joined to the word before it by OR: one of the two will do
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,7 @@ def parse_query(text: str) -> ParsedQuery:
             raw.append((match.group("sign"), match.group("phrase") or "", True))
 
     clauses: list[Clause] = []
-    pending_not = False
-    pending_and = False
+    pending_not = pending_and = pending_or = False
     for index, (sign, body, phrase) in enumerate(raw):
         if sign == "NOT":
             pending_not = True
@@ -131,17 +131,20 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if sign == "OR":
             pending_and = False
+            pending_or = bool(clauses) and clauses[-1].occur == "should" \
+                and not clauses[-1].phrase
             continue
         if not body.strip() or not any(ch.isalnum() for ch in body):
-            pending_not = pending_and = False
+            pending_not = pending_and = pending_or = False
             continue
         occur: Occur = "should"
         if sign == "-" or pending_not:
             occur = "must_not"
         elif sign == "+" or pending_and:
             occur = "must"
-        clauses.append(Clause(body.strip(), occur, phrase))
-        pending_not = pending_and = False
+        either = pending_or and occur == "should" and not phrase
+        clauses.append(Clause(body.strip(), occur, phrase, either))
+        pending_not = pending_and = pending_or = False
     return ParsedQuery(tuple(clauses), tuple(fields))
 
 

@@ -39,13 +39,19 @@ class Ranked:
 
 @dataclass(frozen=True)
 class Requirement:
-    """Words of the query that must match: each of these clauses (one of its tokens), or else
-    one of the alternatives — the other-language terms of a glossary term the clauses spell
-    (``bid rigging`` or 圍標). Words separated by spaces are all required, as on every search
-    page users know (``臺東市 底價`` finds documents about both)."""
+    """Words of the query that must match. Words separated by spaces are all required, as on
+    every search page users know (``臺東市 底價`` finds documents about both); a requirement is
+    met by one of its options — every clause of it (one of the clause's tokens) — or by one of
+    its alternatives. A plain word is one option of one clause; ``a OR b`` two options; a
+    glossary term over several words (``bid rigging``) one option of all its words, with the
+    term's other-language equivalents (圍標) as alternatives."""
 
-    clauses: tuple[int, ...]  # indexes into QueryPlan.ranked
+    options: tuple[tuple[int, ...], ...]  # each: indexes into QueryPlan.ranked, all needed
     alternatives: tuple[tuple[str, ...], ...] = ()  # bigram sequences, matched as phrases
+
+    @property
+    def clauses(self) -> tuple[int, ...]:
+        return tuple(sorted({i for option in self.options for i in option}))
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,9 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
     words: list[str] = []
     phrases: list[str] = []
     seen_canonical: set[str] = set()
-    for clause in parsed.clauses:
+    either_of: list[int | None] = []  # per free clause: the free clause it is OR'ed with
+    last_free = None
+    for index, clause in enumerate(parsed.clauses):
         analyzed = analyzer.analyze(clause.text)
         if not analyzed.bigrams:
             continue
@@ -207,8 +215,14 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                 must.append(tuple(analyzed.bigrams))
             continue  # its canonical tokens are scored with the rest (extra, below)
         words.extend(analyzed.words)
+        if clause.either and free_at and free_at[-1] == len(ranked) - 1 and \
+                parsed.clauses[index - 1] is last_free:
+            either_of.append(len(free) - 1)  # OR: this word or the one before it
+        else:
+            either_of.append(None)
         free.append(clause.text)
         free_at.append(len(ranked))
+        last_free = clause
         ranked.append(Ranked(tuple(dict.fromkeys(analyzed.words)),
                              tuple(dict.fromkeys(analyzed.bigrams)),
                              tuple(dict.fromkeys(analyzed.canonical))))
@@ -217,7 +231,7 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
     typed = {e.matched for e in found}
     for expansion in found:
         expansions.extend(a.term for a in expansion.alternatives if a.term not in typed)
-    requirements = _requirements(free_at, found)
+    requirements = _requirements(free_at, either_of, found)
     # Values split over clauses by spaces ("1,200,000 元") still get their canonical token.
     joined = " ".join(c.text for c in parsed.clauses if c.occur != "must_not")
     extra = tuple(dict.fromkeys(t for t in analyzer.analyze(joined).canonical
@@ -229,11 +243,14 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                      expansions=tuple(dict.fromkeys(expansions)), requirements=requirements)
 
 
-def _requirements(free_at: list[int], found: list[Expansion]) -> tuple[Requirement, ...]:
-    """One requirement per free word, except that the words a glossary term spans (and terms
-    sharing words) form one requirement, met by all of them or by one alternative of the term:
-    the alternative is then matched once, not once per word."""
+def _requirements(free_at: list[int], either_of: list[int | None],
+                  found: list[Expansion]) -> tuple[Requirement, ...]:
+    """One requirement per free word, except: words joined by OR are one requirement (any of
+    them), and the words a glossary term spans are one requirement, met by all of them or by
+    an alternative of the term (so the alternative is matched once, not once per word)."""
     group = list(range(len(free_at)))  # union-find over free clauses
+    options: dict[int, list[tuple[int, ...]]] = {i: [(i,)] for i in group}
+    alternatives: dict[int, list[tuple[str, ...]]] = {}
 
     def root(i: int) -> int:
         while group[i] != i:
@@ -241,22 +258,31 @@ def _requirements(free_at: list[int], found: list[Expansion]) -> tuple[Requireme
             i = group[i]
         return i
 
-    alternatives: dict[int, list[tuple[str, ...]]] = {}
+    def merge(roots: set[int]) -> int:
+        first, *others = sorted(roots)
+        for other in others:
+            group[other] = first
+            options[first].extend(options.pop(other))
+            alternatives.setdefault(first, []).extend(alternatives.pop(other, []))
+        return first
+
+    for clause, before in enumerate(either_of):
+        if before is not None:
+            merge({root(before), root(clause)})
     for expansion in found:
         if not expansion.alternatives or not expansion.clauses:
             continue
-        first = root(expansion.clauses[0])
-        for clause in expansion.clauses[1:]:
-            other = root(clause)
-            if other != first:
-                group[other] = first
-                alternatives.setdefault(first, []).extend(alternatives.pop(other, []))
-        alternatives.setdefault(first, []).extend(a.bigrams for a in expansion.alternatives)
-    members: dict[int, list[int]] = {}
-    for clause in range(len(free_at)):
-        members.setdefault(root(clause), []).append(free_at[clause])
-    return tuple(Requirement(tuple(clauses), tuple(dict.fromkeys(alternatives.get(r, ()))))
-                 for r, clauses in members.items())
+        spanned = set(expansion.clauses)
+        target = merge({root(c) for c in spanned})
+        if len(spanned) > 1:  # all the term's words together, or an option that stands alone
+            kept = [o for o in options[target] if not set(o) <= spanned]
+            options[target] = [tuple(sorted(spanned))] + kept
+        alternatives.setdefault(target, []).extend(a.bigrams for a in expansion.alternatives)
+    out = []
+    for r in sorted(options):
+        mapped = tuple(dict.fromkeys(tuple(free_at[c] for c in option) for option in options[r]))
+        out.append(Requirement(mapped, tuple(dict.fromkeys(alternatives.get(r, ())))))
+    return tuple(out)
 
 
 def edge_patterns(tokens: tuple[str, ...] | list[str]) -> list[str] | None:

@@ -90,13 +90,13 @@ def alternatives(sequences: tuple[tuple[str, ...], ...]) -> list[dict[str, Any]]
 
 
 def requirement(plan: QueryPlan, req: Requirement) -> dict[str, Any]:
-    """Every clause of the requirement, or one of its alternatives."""
-    clauses = [ranked(plan.ranked[i]) for i in req.clauses]
-    every = clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
-    if not req.alternatives:
-        return every
-    return {"bool": {"should": [every, *alternatives(req.alternatives)],
-                     "minimum_should_match": 1}}
+    """One option of the requirement (every clause of it), or one of its alternatives."""
+    ways = []
+    for option in req.options:
+        clauses = [ranked(plan.ranked[i]) for i in option]
+        ways.append(clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}})
+    ways.extend(alternatives(req.alternatives))
+    return ways[0] if len(ways) == 1 else {"bool": {"should": ways, "minimum_should_match": 1}}
 
 
 def filters(plan: FilterPlan) -> list[dict[str, Any]]:

@@ -273,6 +273,9 @@ class BackendConformance:
         assert not both.relaxed
         assert ids(self.search(loaded, "台北 決標")) == {"award-1"}
         assert ids(self.search(loaded, "台北")) == {"minutes-1", "award-1"}
+        either = self.search(loaded, "evaluation OR 統一編號")
+        assert ids(either) == {"english-4", "tender-2"} and not either.relaxed
+        assert ids(self.search(loaded, "大同營造 OR evaluation 決標")) == {"award-1"}
 
     def test_no_document_with_every_word_gives_those_with_some(self, loaded):
         """Rather than nothing, the documents having some of the words, marked as such — in

@@ -11,7 +11,12 @@ from search_index.query_language import Clause, parse_query
     ("+得標 廠商", [Clause("得標", "must"), Clause("廠商")]),
     ("-流標 廠商", [Clause("流標", "must_not"), Clause("廠商")]),
     ("a AND b", [Clause("a", "must"), Clause("b", "must")]),
-    ("a OR b", [Clause("a"), Clause("b")]),
+    ("a OR b", [Clause("a"), Clause("b", either=True)]),
+    ("a OR b OR c d", [Clause("a"), Clause("b", either=True), Clause("c", either=True),
+                       Clause("d")]),
+    ('"a b" OR c', [Clause("a b", phrase=True), Clause("c")]),  # OR joins words only
+    ("a OR -b", [Clause("a"), Clause("b", "must_not")]),
+    ("OR a", [Clause("a")]),
     ("NOT a b", [Clause("a", "must_not"), Clause("b")]),
     ('"unbalanced phrase', [Clause("unbalanced phrase", phrase=True)]),
     ("AND OR NOT", []),
