@@ -712,9 +712,6 @@ def query(data_dir: Path, *, clients: list[int], seconds: float, bm25s_max: int,
 
 
 def main() -> int:
-    from search_index.embedded.memory import cap_malloc_arenas
-
-    cap_malloc_arenas()  # as integrity-archive does: this process writes the index
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=("build", "query", "reindex", "all"))
     parser.add_argument("--docs", type=int, default=10_000)

@@ -498,9 +498,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the command owns this process (not called from other Python code)
         import atexit
 
-        from search_index.embedded.memory import cap_malloc_arenas
-
-        cap_malloc_arenas()  # before any thread: ingest and rebuild write the index here
         atexit.register(_exit_without_teardown)
     from config import get_settings
 

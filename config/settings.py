@@ -82,10 +82,6 @@ class SearchSettings(BaseModel):
     max_query_chars: int = Field(512, ge=1, description="Longest query text accepted.")
     snippet_chars: int = Field(120, ge=20, le=2000, description="Characters of text per highlight.")
     max_highlights: int = Field(3, ge=0, le=20, description="Highlights returned per hit.")
-    facet_estimate_from: int = Field(
-        50_000, ge=0, description="Answers with at least this many matches get facet counts "
-        "estimated from the embedded index's 1-in-16 sample (the total stays exact; answers "
-        "say so); 0 counts every facet exactly.")
 
 
 class ElasticsearchSettings(BaseModel):

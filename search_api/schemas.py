@@ -42,9 +42,6 @@ class SearchOut(BaseModel):
                                                        "variant characters, misspelt names)")
     relaxed: bool = Field(False, description="No document has every word of the query; these "
                                              "hits have some of them")
-    facets_estimated: bool = Field(False, description="The facet counts are estimates: a very "
-                                   "large answer, counted in a sample of the index (the total "
-                                   "is exact)")
 
 
 class PageOut(BaseModel):

@@ -54,9 +54,7 @@ def engine(settings, partition: str):  # noqa: ANN001, ANN201
     if settings.backend == "embedded":
         from search_index.embedded.tantivy_backend import TantivyBackend
 
-        estimate_from = settings.search.facet_estimate_from
-        return TantivyBackend(settings.index_dir / partition, **common,
-                              sample_min_matches=estimate_from or 2**62)
+        return TantivyBackend(settings.index_dir / partition, **common)
     if settings.backend == "elasticsearch":
         from search_index.es.es_backend import ElasticsearchBackend
 

@@ -154,8 +154,6 @@ class SearchPage:
     did_you_mean: str | None = None
     # no document has every word of the query: these have some of them (QueryPlan.relaxed)
     relaxed: bool = False
-    # the facet counts are estimates (a very large answer, counted in a sample of the index)
-    facets_estimated: bool = False
 
 
 @dataclass(frozen=True)

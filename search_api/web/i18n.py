@@ -41,7 +41,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "apply": "套用", "clear": "清除全部條件", "remove_filter": "移除條件",
         "results": "共 {n} 筆結果", "latest": "最新文件（共 {n} 筆）", "no_results": "查無結果。",
         "relaxed": "沒有文件同時含有所有查詢詞；以下為含有其中部分詞的結果。",
-        "about": "約 ", "facets_estimated": "結果甚多，分類筆數為抽樣估計；點選分類即得精確結果。",
         "no_results_hint": "試試較短的詞、移除篩選條件，或改用同義詞。",
         "did_you_mean": "您是不是要找：", "page_n": "第 {n} 頁", "prev": "上一頁", "next": "下一頁",
         "pagination": "分頁", "facets": "分類統計", "facet_doc_type": "文件類型",
@@ -103,8 +102,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "results": "{n} results", "latest": "Latest documents ({n} in all)",
         "no_results": "No results.",
         "relaxed": "No document has every word of your query; these have some of them.",
-        "about": "≈ ", "facets_estimated": "Many results: the counts below are estimated from a "
-                                           "sample; choosing one gives exact results.",
         "no_results_hint": "Try shorter words, fewer filters, or a synonym.",
         "did_you_mean": "Did you mean:", "page_n": "Page {n}", "prev": "Previous", "next": "Next",
         "pagination": "Pages", "facets": "Refine", "facet_doc_type": "Document type",

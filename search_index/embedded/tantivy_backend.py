@@ -12,7 +12,6 @@ import json
 import logging
 import threading
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -63,16 +62,6 @@ _BUILT_MAX = 1024
 _BUILT_MAX_CHARS = 32_000_000  # of page text held through _BUILT at most (about 0.3 GB with tokens)
 _BUILT_CHARS = 0
 FACET_CACHE_SIZE = 2048
-# Facet counts of very large answers are estimated from a sample: one document in SAMPLE_EVERY
-# (by a hash of its id) is also written to a small index beside the main one, and an answer
-# with at least SAMPLE_MIN_MATCHES matches (and SAMPLE_MIN_SEEN of them in the sample) takes
-# its facet counts from the sample, scaled by its exact total (Elasticsearch's random_sampler
-# aggregation, for the same reason: an exact count over 100,000s of matches costs as much as
-# ranking them). Smaller answers are counted exactly, as before.
-SAMPLE_EVERY = 16
-SAMPLE_MIN_MATCHES = 50_000
-SAMPLE_MIN_SEEN = 1_000
-SAMPLE_DIR = "sample"
 DATE_MIN = datetime(1678, 1, 1, tzinfo=timezone.utc)
 DATE_MAX = datetime(2262, 1, 1, tzinfo=timezone.utc)
 
@@ -126,37 +115,18 @@ def _page(searcher, tquery, limit: int, offset: int, by_date: bool, *,  # noqa: 
     return searcher.search(tquery, limit, count=count, offset=offset, **order)
 
 
-def _scaled(count: int, scale: float | None, total: int) -> int:
-    """A facet count seen in the sample, as an estimate for the whole index (at least 1, at
-    most the exact total); exact counts pass through."""
-    if scale is None:
-        return count
-    return max(1, min(total, round(count * scale)))
-
-
-def in_sample(doc_id: str) -> bool:
-    """Whether a document is in the sample index: one in SAMPLE_EVERY, by a stable hash."""
-    return zlib.crc32(doc_id.encode("utf-8")) % SAMPLE_EVERY == 0
-
-
 class TantivyBackend(BackendParts):
     """The embedded SearchBackend. ``open`` does the I/O; the constructor only remembers."""
 
     def __init__(self, path: Path, analyzer: Analyzer | None = None, *, max_highlights: int = 3,
-                 snippet_chars: int = 120, sample_min_matches: int = SAMPLE_MIN_MATCHES,
-                 sample_min_seen: int | None = None) -> None:
+                 snippet_chars: int = 120) -> None:
         self.path = Path(path)
         self._analyzer = analyzer
         self.max_highlights = max_highlights
         self.snippet_chars = snippet_chars
-        self.sample_min_matches = sample_min_matches
-        self.sample_min_seen = SAMPLE_MIN_SEEN if sample_min_seen is None else sample_min_seen
         self._index = None
         self._schema = None
         self._writer = None
-        self._sample = None  # the sample index (see SAMPLE_EVERY), if this index keeps one
-        # its writes since the last commit, in order: ("add", engine document) or ("delete", id)
-        self._sample_pending: list[tuple[str, object]] = []
         self._lock = threading.RLock()
         self._last_reload = 0.0
         # Answers and facet counts per query, valid for one generation of the index (a commit
@@ -173,21 +143,14 @@ class TantivyBackend(BackendParts):
         with self._lock:
             if self._index is None:
                 self.path.mkdir(parents=True, exist_ok=True)
-                sampled = self._check_version()
+                self._check_version()
                 schema = _schema()
                 try:
                     index = tantivy.Index(schema, path=str(self.path), reuse=True)
-                    sample = None
-                    if sampled:
-                        (self.path / SAMPLE_DIR).mkdir(exist_ok=True)
-                        sample = tantivy.Index(schema, path=str(self.path / SAMPLE_DIR),
-                                               reuse=True)
                 except (ValueError, OSError) as exc:
                     raise BackendUnavailable(f"cannot open the index at {self.path}: {exc}") from exc
                 _register(index)
-                if sample is not None:
-                    _register(sample)
-                self._index, self._schema, self._sample = index, schema, sample
+                self._index, self._schema = index, schema
             if writable and self._writer is None:
                 try:
                     self._writer = self._index.writer(heap_size=128_000_000, num_threads=1)
@@ -195,28 +158,16 @@ class TantivyBackend(BackendParts):
                     raise BackendUnavailable(
                         f"the index at {self.path} is locked by another writer: {exc}") from exc
 
-    def _check_version(self) -> bool:
-        """Refuse an index of another schema; True when the index keeps a sample index (one
-        begun with it, so holding its share of every document; older indexes have none and
-        count every facet exactly)."""
+    def _check_version(self) -> None:
         marker = self.path / "archive-schema.json"
         if marker.exists():
-            found = json.loads(marker.read_text())
-            if found.get("version") != SCHEMA_VERSION:
+            found = json.loads(marker.read_text()).get("version")
+            if found != SCHEMA_VERSION:
                 raise BackendUnavailable(
-                    f"index at {self.path} has schema version {found.get('version')}, this code "
-                    f"needs {SCHEMA_VERSION}; run `integrity-archive ingest` into a new "
-                    "ARCHIVE_DATA_DIR")
-            if found.get("sample_every") == SAMPLE_EVERY and not (self.path / SAMPLE_DIR).is_dir():
-                log.warning("the sample index of %s is missing: facets are counted exactly",
-                            self.path)
-                return False
-            return found.get("sample_every") == SAMPLE_EVERY
-        if (self.path / "meta.json").exists():  # an index without a marker: no sample of it
+                    f"index at {self.path} has schema version {found}, this code needs "
+                    f"{SCHEMA_VERSION}; run `integrity-archive ingest` into a new ARCHIVE_DATA_DIR")
+        else:
             marker.write_text(json.dumps({"version": SCHEMA_VERSION}))
-            return False
-        marker.write_text(json.dumps({"version": SCHEMA_VERSION, "sample_every": SAMPLE_EVERY}))
-        return True
 
     def close(self) -> None:
         with self._lock:
@@ -226,8 +177,7 @@ class TantivyBackend(BackendParts):
                 except (ValueError, PanicException):  # pragma: no cover
                     log.warning("merging threads did not finish cleanly")
             self._writer = None
-            self._index = self._sample = None
-            self._sample_pending = []  # uncommitted, as the main index's are
+            self._index = None
 
     def _require(self):  # noqa: ANN202
         if self._index is None:
@@ -253,8 +203,6 @@ class TantivyBackend(BackendParts):
                 generation = self._meta_generation()  # before the reload: never newer than it
                 try:
                     index.reload()
-                    if self._sample is not None:
-                        self._sample.reload()
                 except (ValueError, PanicException) as exc:
                     raise BackendUnavailable(f"index reload failed: {exc}") from exc
                 self._last_reload = now
@@ -319,8 +267,6 @@ class TantivyBackend(BackendParts):
                     continue
                 self._writer.delete_documents_by_term("id", doc.id)
                 self._writer.add_document(tdoc)
-                if self._sample is not None and in_sample(doc.id):  # never another's
-                    self._sample_pending += [("delete", doc.id), ("add", tdoc)]
                 written += 1
             return WriteResult(written, failed)
 
@@ -330,35 +276,16 @@ class TantivyBackend(BackendParts):
                 raise BackendUnavailable("the index was not opened for writing")
             for doc_id in ids:
                 self._writer.delete_documents_by_term("id", doc_id)
-                if self._sample is not None and in_sample(doc_id):
-                    self._sample_pending.append(("delete", doc_id))
 
     def commit(self) -> None:
         with self._lock:
             if self._writer is None:
                 raise BackendUnavailable("the index was not opened for writing")
             try:
-                self._commit_sample()  # first: should the main commit fail, the batch is
-                self._writer.commit()  # written to both again
+                self._writer.commit()
             except (ValueError, OSError, PanicException) as exc:
                 raise BackendUnavailable(f"index commit failed: {exc}") from exc
             self._last_reload = 0.0
-
-    def _commit_sample(self) -> None:
-        """Write the sample's share of the batch with a writer that lives for this commit
-        only: a second long-lived tantivy writer holds on to memory that grows with the
-        index (measured: +470 MB over 200,000 documents), one per commit gives it back."""
-        if self._sample is None or not self._sample_pending:
-            return
-        writer = self._sample.writer(heap_size=15_000_000, num_threads=1)
-        for op, payload in self._sample_pending:
-            if op == "add":
-                writer.add_document(payload)
-            else:
-                writer.delete_documents_by_term("id", payload)
-        writer.commit()
-        writer.wait_merging_threads()
-        self._sample_pending = []
 
     # -- reading -------------------------------------------------------------------------------
     def count(self) -> int:
@@ -445,16 +372,13 @@ class TantivyBackend(BackendParts):
             if looser is None:
                 break
             plan, relaxed = looser, True  # no document has every word: any of them
-        facets, estimated = {}, False
-        if query.facets:
-            with _engine_errors():
-                facets, estimated = self._cached_facets(searcher, plan, query.facets, generation,
-                                                        result.count or 0)
+        with _engine_errors():
+            facets = self._cached_facets(searcher, plan, query.facets, generation) \
+                if query.facets else {}
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
                        self.suggestion(query.text),
-                       self.max_highlights, self.snippet_chars, relaxed=relaxed,
-                       facets_estimated=estimated)
+                       self.max_highlights, self.snippet_chars, relaxed=relaxed)
 
     def scan(self, query: SearchQuery, page_size: int = 500) -> Iterator[Hit]:
         """Every match in ranked order (no cap), page by page; for exports."""
@@ -505,44 +429,34 @@ class TantivyBackend(BackendParts):
                 for b in raw.get(field, {}).get("buckets", []) if b["key"] != ""]
 
 
-    def _cached_facets(self, searcher, plan: QueryPlan, names, generation,  # noqa: ANN001
-                       total: int) -> tuple[dict[str, list[Facet]], bool]:
-        """Facet counts (and whether they are estimated) are the costliest part of an answer on
-        a large index (an aggregation over every match) and the same for every page of a
-        query: kept per index generation."""
+    def _cached_facets(self, searcher, plan: QueryPlan, names,  # noqa: ANN001
+                       generation) -> dict[str, list[Facet]]:  # noqa: ANN001
+        """Facet counts are the costliest part of an answer on a large index (an aggregation
+        over every match) and the same for every page of a query: kept per index generation."""
         try:
             key = ("facets", plan.ranked, plan.requirements, plan.any_word, plan.must,
-                   plan.must_not, plan.must_any, plan.filters, tuple(names))
+                   plan.must_not, plan.must_any, plan.filters,
+                   tuple(names))
             hash(key)
         except TypeError:  # pragma: no cover - a plan part that cannot be a key
-            return self._facets(searcher, plan, names, total)
+            return self._facets(searcher, self._translate(plan, scored=False), names)
         found = self._cache_get(key)
         if found is None:
-            found = self._facets(searcher, plan, names, total)
+            found = self._facets(searcher, self._translate(plan, scored=False), names)
             self._cache_put(key, found, generation)
-        facets, estimated = found
-        return {name: list(values) for name, values in facets.items()}, estimated
+        return {name: list(values) for name, values in found.items()}
 
-    def _facets(self, searcher, plan: QueryPlan, names,  # noqa: ANN001
-                total: int) -> tuple[dict[str, list[Facet]], bool]:
+    def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
         wanted = [n for n in names if n in FACET_FIELDS]
         if not wanted:
-            return {}, False
+            return {}
         spec = {n: {"terms": {"field": n, "size": 50}} for n in wanted}
-        tquery = self._translate(plan, scored=False)
-        scale = None
-        if self._sample is not None and total >= self.sample_min_matches:
-            sampler = self._sample.searcher()
-            seen = sampler.search(tquery, 1, count=True).count or 0
-            if seen >= self.sample_min_seen:
-                searcher, scale = sampler, total / seen
         raw = searcher.aggregate(tquery, spec)
         out: dict[str, list[Facet]] = {}
         for name in wanted:
             buckets = raw.get(name, {}).get("buckets", [])
-            out[name] = [Facet(str(b["key"]), _scaled(int(b["doc_count"]), scale, total))
-                         for b in buckets if b["key"] != ""]
-        return out, scale is not None
+            out[name] = [Facet(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ""]
+        return out
 
     # -- query translation ---------------------------------------------------------------------
     def _translate(self, plan: QueryPlan, *, scored: bool = True):  # noqa: ANN202

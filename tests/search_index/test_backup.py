@@ -46,9 +46,7 @@ def test_backup_while_serving_and_ingesting_restores_the_same_archive(tmp_path, 
         manifest = backup(live.data_dir, tmp_path / "backup")
         assert client.get("/api/health").status_code == 200
     ingest.join()
-    # each partition and its sample index (search_index/embedded/tantivy_backend.py)
-    assert set(manifest["indexes"]) == {"index/public", "index/full", "index/public/sample",
-                                        "index/full/sample"}
+    assert set(manifest["indexes"]) == {"index/public", "index/full"}
     assert "ledger.sqlite3" in manifest["sqlite"] and manifest["files"] >= 36
 
     restored = Settings(data_dir=tmp_path / "restored", _env_file=None)

@@ -62,25 +62,6 @@ def test_a_query_no_document_fully_matches_is_told_so(client):
     assert "No document has every word of your query" in en.text
 
 
-def test_estimated_facet_counts_are_marked_and_the_total_is_not(archive, monkeypatch):
-    from search_api.app import create_app
-    from search_index.embedded import tantivy_backend
-
-    monkeypatch.setattr(tantivy_backend, "SAMPLE_MIN_SEEN", 1)
-    settings = archive.model_copy(update={"search": archive.search.model_copy(
-        update={"facet_estimate_from": 1})})
-    with TestClient(create_app(settings)) as c:
-        sampled = c.app.state.backend.public._sample.searcher().num_docs
-        answer = c.get("/api/search", params={"q": ""}).json()
-        page = c.get("/", params={"q": ""})
-    with TestClient(create_app(archive)) as c:
-        exact = c.get("/api/search", params={"q": ""}).json()
-    assert answer["total"] == exact["total"] and not exact["facets_estimated"]
-    assert answer["facets_estimated"] is (sampled > 0)  # one document in 16 of ~100
-    assert ('id="facets-estimated"' in page.text) is (sampled > 0)
-    assert ('<span class="count">約 ' in page.text) is (sampled > 0)
-
-
 def test_user_text_is_escaped_everywhere(client):
     attack = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
     for params in ({"q": attack}, {"q": "廠商", "agency": attack}, {"q": "x", "date_from": attack}):
