@@ -215,8 +215,7 @@ def plan_query(query: SearchQuery, analyzer: Analyzer,
                 must.append(tuple(analyzed.bigrams))
             continue  # its canonical tokens are scored with the rest (extra, below)
         words.extend(analyzed.words)
-        if clause.either and free_at and free_at[-1] == len(ranked) - 1 and \
-                parsed.clauses[index - 1] is last_free:
+        if clause.either and index and parsed.clauses[index - 1] is last_free:
             either_of.append(len(free) - 1)  # OR: this word or the one before it
         else:
             either_of.append(None)
