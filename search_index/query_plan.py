@@ -5,6 +5,7 @@ Both engines translate the same QueryPlan, so their answers differ only where th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -100,6 +101,15 @@ class QueryPlan:
         if len(self.requirements) < 2 or self.any_word:
             return None
         return replace(self, any_word=True)
+
+    def attempts(self) -> Iterator[QueryPlan]:
+        """The plans to try in turn until one finds something: this one, then (when no
+        document has every word) the relaxed one. An engine stops at the first with matches;
+        the page it answers with tells which it was (``any_word``)."""
+        yield self
+        looser = self.relaxed()
+        if looser is not None:
+            yield looser
 
     @property
     def browse(self) -> bool:

@@ -11,8 +11,7 @@ from search_index.query_plan import QueryPlan
 
 def page_of(query: SearchQuery, plan: QueryPlan, total: int,
             docs: Sequence[tuple[float, IndexDocument]], facets: dict[str, list[Facet]],
-            did_you_mean: str | None, max_highlights: int, snippet_chars: int, *,
-            relaxed: bool = False) -> SearchPage:
+            did_you_mean: str | None, max_highlights: int, snippet_chars: int) -> SearchPage:
     terms = highlight_terms(plan.highlight_words, plan.phrases + plan.expansions)
     hits = []
     for score, doc in docs:
@@ -24,4 +23,4 @@ def page_of(query: SearchQuery, plan: QueryPlan, total: int,
                         score=0.0 if query.by_date(plan.browse) else float(score), highlights=highlights,
                         contractors=list(doc.contractors)))
     return SearchPage(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean,
-                      relaxed=relaxed)
+                      relaxed=plan.any_word)

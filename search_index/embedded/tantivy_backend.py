@@ -362,23 +362,19 @@ class TantivyBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        relaxed = False
-        while True:
-            tquery = self._translate(plan)
+        for plan in plan.attempts():  # every word; any of them when no document has all
             with _engine_errors():
-                result = _page(searcher, tquery, query.limit, query.offset,
+                result = _page(searcher, self._translate(plan), query.limit, query.offset,
                                query.by_date(plan.browse), count=True)
-            looser = plan.relaxed() if not result.count else None
-            if looser is None:
+            if result.count:
                 break
-            plan, relaxed = looser, True  # no document has every word: any of them
         with _engine_errors():
             facets = self._cached_facets(searcher, plan, query.facets, generation) \
                 if query.facets else {}
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
         return page_of(query, plan, result.count or 0, docs, facets,
                        self.suggestion(query.text),
-                       self.max_highlights, self.snippet_chars, relaxed=relaxed)
+                       self.max_highlights, self.snippet_chars)
 
     def scan(self, query: SearchQuery, page_size: int = 500) -> Iterator[Hit]:
         """Every match in ranked order (no cap), page by page; for exports."""
@@ -399,23 +395,26 @@ class TantivyBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return
-        tquery = self._translate(plan)
         searcher = self._searcher()  # one view of the index for the whole walk
+        by_date = query.by_date(plan.browse)
+
+        def page(tquery, offset: int):  # noqa: ANN001, ANN202
+            with _engine_errors():
+                return _page(searcher, tquery, page_size, offset, by_date, count=False)
+
+        for plan in plan.attempts():  # as search does
+            tquery = self._translate(plan)
+            result = page(tquery, 0)
+            if result.hits:
+                break
         offset = 0
         while True:
-            with _engine_errors():
-                result = _page(searcher, tquery, page_size, offset, query.by_date(plan.browse),
-                               count=False)
-            looser = plan.relaxed() if not offset and not result.hits else None
-            if looser is not None:  # as search does: no document has every word
-                plan = looser
-                tquery = self._translate(plan)
-                continue
             for _score, address in result.hits:
                 yield self._stored(searcher, address)
             if len(result.hits) < page_size:
                 return
             offset += page_size
+            result = page(tquery, offset)
 
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         import tantivy
@@ -439,19 +438,19 @@ class TantivyBackend(BackendParts):
                    tuple(names))
             hash(key)
         except TypeError:  # pragma: no cover - a plan part that cannot be a key
-            return self._facets(searcher, self._translate(plan, scored=False), names)
+            return self._facets(searcher, plan, names)
         found = self._cache_get(key)
         if found is None:
-            found = self._facets(searcher, self._translate(plan, scored=False), names)
+            found = self._facets(searcher, plan, names)
             self._cache_put(key, found, generation)
         return {name: list(values) for name, values in found.items()}
 
-    def _facets(self, searcher, tquery, names) -> dict[str, list[Facet]]:  # noqa: ANN001
+    def _facets(self, searcher, plan: QueryPlan, names) -> dict[str, list[Facet]]:  # noqa: ANN001
         wanted = [n for n in names if n in FACET_FIELDS]
         if not wanted:
             return {}
         spec = {n: {"terms": {"field": n, "size": 50}} for n in wanted}
-        raw = searcher.aggregate(tquery, spec)
+        raw = searcher.aggregate(self._translate(plan, scored=False), spec)
         out: dict[str, list[Facet]] = {}
         for name in wanted:
             buckets = raw.get(name, {}).get("buckets", [])

@@ -21,7 +21,7 @@ from search_index.protocol import (
     SearchQuery,
     WriteResult,
 )
-from search_index.query_plan import plan_query
+from search_index.query_plan import QueryPlan, plan_query
 from search_index.results import page_of
 
 log = logging.getLogger(__name__)
@@ -205,18 +205,15 @@ class ElasticsearchBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        relaxed = False
-        while True:
+        for plan in plan.attempts():  # every word; any of them when no document has all
             response = self._call(self.client.search, index=self.prefix,
                                   body=translate.search_body(plan, query))
             total, docs, _ = translate.parse_hits(dict(response))
-            looser = plan.relaxed() if not total else None
-            if looser is None:
+            if total:
                 break
-            plan, relaxed = looser, True  # no document has every word: any of them
         return page_of(query, plan, total, docs, translate.parse_facets(dict(response)),
                        self.suggestion(query.text),
-                       self.max_highlights, self.snippet_chars, relaxed=relaxed)
+                       self.max_highlights, self.snippet_chars)
 
     def scan(self, query: SearchQuery, page_size: int = 1000) -> Iterator[Hit]:
         """Every match in order, past the 10,000-hit window (search_after); for exports."""
@@ -237,19 +234,22 @@ class ElasticsearchBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return
-        after = None
         paged = replace(query, limit=page_size, offset=0, facets=())
+        for plan in plan.attempts():  # as search does
+            total, docs, after = self._page(plan, paged, None)
+            if total:
+                break
         while True:
-            body = translate.search_body(plan, paged, search_after=after)
-            total, docs, after = translate.parse_hits(dict(self._call(
-                self.client.search, index=self.prefix, body=body)))
-            looser = plan.relaxed() if not total else None
-            if looser is not None:  # as search does: no document has every word
-                plan, after = looser, None
-                continue
             yield paged, plan, total, docs
             if len(docs) < page_size or after is None:
                 return
+            total, docs, after = self._page(plan, paged, after)
+
+    def _page(self, plan: QueryPlan, paged: SearchQuery, after: list | None):  # noqa: ANN202
+        """(total, [(score, document)], sort values of the last hit) of one page."""
+        body = translate.search_body(plan, paged, search_after=after)
+        return translate.parse_hits(dict(self._call(self.client.search, index=self.prefix,
+                                                    body=body)))
 
     def values(self, field: str, limit: int = 10_000) -> list[Facet]:
         if field not in FACET_FIELDS:
