@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 TOKENIZER = "archive_ws"
 SCHEMA_VERSION = 3
 # Exact-match keys (folded) and contiguous-match text (bigrams) behind filters.
+PHRASE_FIELDS = ("body_bigrams", "title_bigrams")
 KEY_FIELDS = ("agency_key", "case_key", "contractor", "contractor_key", "ban")
 FILTER_TEXT_FIELDS = ("agency_text", "contractor_text")
 
@@ -115,6 +117,116 @@ def _page(searcher, tquery, limit: int, offset: int, by_date: bool, *,  # noqa: 
     return searcher.search(tquery, limit, count=count, offset=offset, **order)
 
 
+class _Beside:
+    """A few threads to run work beside a request (``submit`` returns None when none is free:
+    the caller does the work itself, never waits in a queue behind other requests)."""
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._slots = threading.BoundedSemaphore(threads)
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN201
+        if not self._slots.acquire(blocking=False):
+            return None
+        try:
+            with self._lock:
+                if self._pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="beside")
+            future = self._pool.submit(fn, *args)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        return future
+
+
+_FACETS = _Beside(4)
+
+
+def _union(queries: list):  # noqa: ANN202
+    import tantivy
+
+    return queries[0] if len(queries) == 1 else \
+        tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+@dataclass(frozen=True)
+class _Way:
+    """One way to meet a required part of a query, with the estimated cost of reading it; a
+    clause's union of terms keeps them (``terms``), to be given a guard one by one."""
+
+    query: object
+    cost: int
+    terms: tuple[_Way, ...] = ()
+
+
+class _Costs:
+    """Estimated cost of evaluating parts of a query, in postings read, from document
+    frequencies (one dictionary look-up per term, remembered until the index changes)."""
+
+    PHRASE = 10  # per token of a phrase and document of its rarest token: positions are read
+    SKIP = 8  # per document of a guard, in each way it guards: skipping costs more than reading
+
+    def __init__(self, searcher, memo: dict) -> None:  # noqa: ANN001
+        self.searcher, self.memo, self.total = searcher, memo, searcher.num_docs
+
+    def term(self, field: str, token: str) -> int:
+        found = self.memo.get((field, token))
+        if found is None:
+            try:
+                found = self.searcher.doc_freq(field, token)
+            except (ValueError, PanicException):  # noqa: B036 - tantivy panics are BaseException
+                found = self.total
+            if len(self.memo) > 100_000:
+                self.memo.clear()
+            self.memo[(field, token)] = found
+        return found
+
+    def phrase(self, field: str, tokens: tuple[str, ...]) -> int:
+        if edge_patterns(tokens) is not None:  # a regex: every term of the field may be read
+            return self.total * self.PHRASE * len(tokens)
+        if len(tokens) == 1:
+            return self.term(field, tokens[0])
+        return self.PHRASE * len(tokens) * min(self.term(field, t) for t in tokens)
+
+
+def _conjunction(required: list[list[_Way]], filters: list[_Way]) -> list:
+    """The required parts of a query (each a list of ways, any one of which will do) as the
+    engine evaluates them fastest. tantivy checks a union for a document by reading every way
+    of it over a window of thousands of documents, so a union of common terms or phrases
+    intersected with a rare word reads nearly every posting of the union. When the cheapest
+    other part (or filter) costs much less, each way (each term of a clause, when cheaper
+    still) gets it as a guard scoring 0, so the rare part leads inside every way; matches and
+    scores are the same."""
+    import tantivy
+
+    Q, Occur = tantivy.Query, tantivy.Occur
+    unions = [_Way(_union([w.query for w in ways]), sum(w.cost for w in ways)) for ways in required]
+    out = []
+    for i, ways in enumerate(required):
+        part = unions[i]
+        others = unions[:i] + unions[i + 1:] + filters
+        guard = min(others, key=lambda other: other.cost) if others else None
+        split = [t for w in ways for t in (w.terms or (w,))]
+        chosen = None
+        for candidate in (split, ways):  # the guard is read (by skipping) once per way
+            if guard is not None and len(candidate) > 1 and \
+                    _Costs.SKIP * len(candidate) * guard.cost < part.cost:
+                chosen = candidate
+                break
+        if chosen is None:
+            out.append(part.query)
+            continue
+        zero = Q.const_score_query(guard.query, 0.0)
+        out.append(_union([Q.boolean_query([(Occur.Must, w.query), (Occur.Must, zero)])
+                           for w in chosen]))
+    return out
+
+
 class TantivyBackend(BackendParts):
     """The embedded SearchBackend. ``open`` does the I/O; the constructor only remembers."""
 
@@ -133,6 +245,7 @@ class TantivyBackend(BackendParts):
         # anywhere — this process or another — starts a new one: see _searcher).
         self._generation: tuple[int, int] | None = None
         self._facet_cache: OrderedDict = OrderedDict()
+        self._df_memo: dict[tuple[str, str], int] = {}  # document frequencies (see _Costs)
         self._cache_segmenter = None
         self._reload_lock = threading.Lock()
 
@@ -208,6 +321,7 @@ class TantivyBackend(BackendParts):
                 self._last_reload = now
                 if generation != self._generation:
                     self._facet_cache.clear()
+                    self._df_memo.clear()
                     self._generation = generation
             return index.searcher(), self._generation
 
@@ -362,17 +476,29 @@ class TantivyBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        for plan in plan.attempts():  # every word; any of them when no document has all
+        # Facets are counted beside the ranking, in another thread when one is free (the engine
+        # works without the GIL): a large answer costs one pass of time, not two.
+        counting = _FACETS.submit(self._cached_facets, searcher, plan, query.facets,
+                                  generation) if query.facets else None
+        try:
+            for attempt in plan.attempts():  # every word; any of them when no document has all
+                with _engine_errors():
+                    result = _page(searcher, self._translate(attempt, searcher), query.limit,
+                                   query.offset, query.by_date(attempt.browse), count=True)
+                if result.count:
+                    break
             with _engine_errors():
-                result = _page(searcher, self._translate(plan), query.limit, query.offset,
-                               query.by_date(plan.browse), count=True)
-            if result.count:
-                break
-        with _engine_errors():
-            facets = self._cached_facets(searcher, plan, query.facets, generation) \
-                if query.facets else {}
+                if not query.facets:
+                    facets = {}
+                elif attempt is plan and counting is not None:
+                    facets = counting.result()
+                else:  # relaxed, or no thread was free: counted here
+                    facets = self._cached_facets(searcher, attempt, query.facets, generation)
+        finally:
+            if counting is not None:
+                counting.cancel()
         docs = [(score, self._stored(searcher, address)) for score, address in result.hits]
-        return page_of(query, plan, result.count or 0, docs, facets,
+        return page_of(query, attempt, result.count or 0, docs, facets,
                        self.suggestion(query.text),
                        self.max_highlights, self.snippet_chars)
 
@@ -403,7 +529,7 @@ class TantivyBackend(BackendParts):
                 return _page(searcher, tquery, page_size, offset, by_date, count=False)
 
         for plan in plan.attempts():  # as search does
-            tquery = self._translate(plan)
+            tquery = self._translate(plan, searcher)
             result = page(tquery, 0)
             if result.hits:
                 break
@@ -450,7 +576,7 @@ class TantivyBackend(BackendParts):
         if not wanted:
             return {}
         spec = {n: {"terms": {"field": n, "size": 50}} for n in wanted}
-        raw = searcher.aggregate(self._translate(plan, scored=False), spec)
+        raw = searcher.aggregate(self._translate(plan, searcher, scored=False), spec)
         out: dict[str, list[Facet]] = {}
         for name in wanted:
             buckets = raw.get(name, {}).get("buckets", [])
@@ -458,78 +584,90 @@ class TantivyBackend(BackendParts):
         return out
 
     # -- query translation ---------------------------------------------------------------------
-    def _translate(self, plan: QueryPlan, *, scored: bool = True):  # noqa: ANN202
+    def _translate(self, plan: QueryPlan, searcher, *, scored: bool = True):  # noqa: ANN001, ANN202
         """The engine query of a plan; ``scored=False`` leaves out what only scores (the same
-        matches, for counting and facets: an aggregation evaluates every part of the query)."""
+        matches, for counting and facets: an aggregation evaluates every part of the query).
+        ``searcher``'s term statistics decide how the parts are put together (_conjunction)."""
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
+        costs = _Costs(searcher, self._df_memo)
+        required: list[list[_Way]] = []  # the parts every match has, each as its ways
         parts: list = []
         if plan.required:  # every word (unless relaxed) and phrase; other clauses only score
-            if scored or not plan.any_word:
-                need = Occur.Should if plan.any_word else Occur.Must
-                parts.extend((need, self._requirement(plan, req)) for req in plan.requirements)
+            if plan.any_word and scored:
+                parts.extend((Occur.Should, self._requirement(plan, req, costs))
+                             for req in plan.requirements)
+            elif not plan.any_word:
+                required.extend(self._ways(plan, req, costs) for req in plan.requirements)
             if scored:
-                parts.extend((Occur.Should, self._ranked(plan.ranked[i]))
+                parts.extend((Occur.Should, self._ranked(plan.ranked[i], costs).query)
                              for i in plan.optional_clauses())
         elif plan.requirements or plan.ranked:  # relaxed words alone: one of them must match
-            words = [self._requirement(plan, req) for req in plan.requirements]
-            optional = [self._ranked(plan.ranked[i]) for i in plan.optional_clauses()]
-            parts.append((Occur.Must, Q.boolean_query([(Occur.Should, q)
-                                                       for q in words + optional])))
-        parts.extend((Occur.Must, self._contains(tokens)) for tokens in plan.must)
-        parts.extend((Occur.Must, Q.boolean_query([(Occur.Should, self._contains(tokens))
-                                                    for tokens in group]))
-                     for group in plan.must_any)
-        if not parts:
+            words = [self._requirement(plan, req, costs) for req in plan.requirements]
+            optional = [self._ranked(plan.ranked[i], costs).query
+                        for i in plan.optional_clauses()]
+            required.append([_Way(_union(words + optional), costs.total)])
+        required.extend(self._phrases(tokens, costs) for tokens in plan.must)
+        required.extend([way for tokens in group for way in self._phrases(tokens, costs)]
+                        for group in plan.must_any)
+        filters = self._filters(plan.filters, costs)
+        parts.extend((Occur.Must, q) for q in _conjunction(required, filters))
+        if not any(occur == Occur.Must for occur, _ in parts):
             parts.append((Occur.Must, Q.all_query()))
-        parts.extend((Occur.MustNot, self._contains(tokens)) for tokens in plan.must_not)
-        parts.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(plan.filters))
+        parts.extend((Occur.MustNot, self._contains(tokens, costs)) for tokens in plan.must_not)
+        parts.extend((Occur.Must, Q.const_score_query(f.query, 0.0)) for f in filters)
         return Q.boolean_query(parts)
 
-    def _requirement(self, plan: QueryPlan, req: Requirement):  # noqa: ANN202
-        """One option of the requirement (every clause of it), or one of its alternatives
-        (scored as phrases)."""
+    def _requirement(self, plan: QueryPlan, req: Requirement, costs: _Costs):  # noqa: ANN202
+        return _union([w.query for w in self._ways(plan, req, costs)])
+
+    def _ways(self, plan: QueryPlan, req: Requirement, costs: _Costs) -> list[_Way]:
+        """The ways to meet a requirement: each option (every clause of it), each of its
+        alternatives (scored as phrases) in the body or the title."""
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
-        ways = []
+        ways: list[_Way] = []
         for option in req.options:
-            clauses = [self._ranked(plan.ranked[i]) for i in option]
+            clauses = [self._ranked(plan.ranked[i], costs) for i in option]
             ways.append(clauses[0] if len(clauses) == 1 else
-                        Q.boolean_query([(Occur.Must, c) for c in clauses]))
-        ways.extend(self._alternatives(req.alternatives))
-        return ways[0] if len(ways) == 1 else \
-            Q.boolean_query([(Occur.Should, way) for way in ways])
+                        _Way(Q.boolean_query([(Occur.Must, c.query) for c in clauses]),
+                             sum(c.cost for c in clauses)))
+        for tokens in req.alternatives:
+            ways.extend(_Way(Q.boost_query(way.query, WEIGHTS[field]), way.cost)
+                        for way, field in zip(self._phrases(tokens, costs), PHRASE_FIELDS,
+                                              strict=True))
+        return ways
 
-    def _alternatives(self, alternatives: tuple[tuple[str, ...], ...]) -> list:
+    def _ranked(self, ranked: Ranked, costs: _Costs) -> _Way:
+        """A clause: its tokens in every field, boosted; it matches any of them."""
         import tantivy
 
-        return [tantivy.Query.boost_query(self._phrase(field, tokens), WEIGHTS[field])
-                for tokens in alternatives for field in ("body_bigrams", "title_bigrams")]
-
-    def _ranked(self, ranked: Ranked):  # noqa: ANN202
-        import tantivy
-
-        Q, Occur = tantivy.Query, tantivy.Occur
-        subs = []
+        Q = tantivy.Query
+        terms = []
         for field, tokens in (("body_words", ranked.words), ("title_words", ranked.words),
                               ("body_bigrams", ranked.bigrams), ("title_bigrams", ranked.bigrams),
                               ("canonical", ranked.canonical)):
             for token in tokens:
                 if field.endswith("bigrams") and lone_cjk(token):
                     term = Q.regex_query(self._schema, field, single_char_pattern(token))
+                    cost = costs.total
                 else:
                     term = Q.term_query(self._schema, field, token)
-                subs.append((Occur.Should, Q.boost_query(term, WEIGHTS[field])))
-        return Q.boolean_query(subs)
+                    cost = costs.term(field, token)
+                terms.append(_Way(Q.boost_query(term, WEIGHTS[field]), cost))
+        return _Way(Q.boolean_query([(tantivy.Occur.Should, t.query) for t in terms]),
+                    sum(t.cost for t in terms), tuple(terms))
 
-    def _contains(self, bigrams: tuple[str, ...]):  # noqa: ANN202
+    def _contains(self, bigrams: tuple[str, ...], costs: _Costs):  # noqa: ANN202
         """Documents whose title or body contains these tokens contiguously."""
-        import tantivy
+        return _union([w.query for w in self._phrases(bigrams, costs)])
 
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._phrase(field, bigrams))
-                                            for field in ("body_bigrams", "title_bigrams")])
+    def _phrases(self, bigrams: tuple[str, ...], costs: _Costs) -> list[_Way]:
+        """The tokens as a phrase in the body and in the title."""
+        return [_Way(self._phrase(field, bigrams), costs.phrase(field, bigrams))
+                for field in PHRASE_FIELDS]
 
     def _phrase(self, field: str, tokens: tuple[str, ...]):  # noqa: ANN202
         import tantivy
@@ -543,16 +681,16 @@ class TantivyBackend(BackendParts):
             return Q.regex_query(self._schema, field, patterns[0])
         return Q.regex_phrase_query(self._schema, field, patterns)
 
-    def _filters(self, plan: FilterPlan) -> list:
+    def _filters(self, plan: FilterPlan, costs: _Costs) -> list[_Way]:
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
         out = []
         for field, values in plan.terms:
             queries = [Q.term_query(self._schema, field, v) for v in values]
-            out.append(queries[0] if len(queries) == 1
-                       else Q.boolean_query([(Occur.Should, q) for q in queries]))
-        out.extend(self._phrase(field, tokens) for field, tokens in plan.contains)
+            out.append(_Way(_union(queries), sum(costs.term(field, v) for v in values)))
+        out.extend(_Way(self._phrase(field, tokens), costs.phrase(field, tokens))
+                   for field, tokens in plan.contains)
         if plan.date_from or plan.date_to:
             lo, hi = plan.date_from, plan.date_to
             lo_dt = datetime(lo.year, lo.month, lo.day, tzinfo=timezone.utc) if lo else None
@@ -563,5 +701,6 @@ class TantivyBackend(BackendParts):
             hi_dt = min(hi_dt, DATE_MAX) if hi_dt else None
             if lo_dt and lo_dt > DATE_MAX or hi_dt and hi_dt < DATE_MIN:
                 lo_dt, hi_dt = DATE_MAX, DATE_MIN  # nothing can match
-            out.append(Q.range_query(self._schema, "date", tantivy.FieldType.Date, lo_dt, hi_dt))
+            out.append(_Way(Q.range_query(self._schema, "date", tantivy.FieldType.Date, lo_dt,
+                                          hi_dt), costs.total))
         return out
