@@ -51,8 +51,8 @@ log = logging.getLogger(__name__)
 
 TOKENIZER = "archive_ws"
 SCHEMA_VERSION = 3
+PHRASE_FIELDS = ("body_bigrams", "title_bigrams")  # where a phrase may be: body or title
 # Exact-match keys (folded) and contiguous-match text (bigrams) behind filters.
-PHRASE_FIELDS = ("body_bigrams", "title_bigrams")
 KEY_FIELDS = ("agency_key", "case_key", "contractor", "contractor_key", "ban")
 FILTER_TEXT_FIELDS = ("agency_text", "contractor_text")
 
@@ -684,7 +684,7 @@ class TantivyBackend(BackendParts):
     def _filters(self, plan: FilterPlan, costs: _Costs) -> list[_Way]:
         import tantivy
 
-        Q, Occur = tantivy.Query, tantivy.Occur
+        Q = tantivy.Query
         out = []
         for field, values in plan.terms:
             queries = [Q.term_query(self._schema, field, v) for v in values]
