@@ -194,19 +194,24 @@ class _Costs:
         return self.PHRASE * len(tokens) * min(self.term(field, t) for t in tokens)
 
 
-def _conjunction(required: list[list[_Way]], filters: list[_Way]) -> list:
-    """The required parts of a query (each a list of ways, any one of which will do) as the
-    engine evaluates them fastest. tantivy checks a union for a document by reading every way
-    of it over a window of thousands of documents, so a union of common terms or phrases
-    intersected with a rare word reads nearly every posting of the union. When the cheapest
-    other part (or filter) costs much less, each way (each term of a clause, when cheaper
-    still) gets it as a guard scoring 0, so the rare part leads inside every way; matches and
-    scores are the same."""
+def _conjunction(required: list[list[_Way]], filters: list[_Way]):  # noqa: ANN202
+    """The query every match meets — each required part (a list of ways, any one of which will
+    do) and every filter (scoring 0) — as the engine evaluates it fastest, or None when there
+    is no part. Matches and scores are those of the plain conjunction of unions.
+
+    - tantivy checks a union for a document by reading every way of it over a window of
+      thousands of documents, so a union of common terms or phrases intersected with a rare
+      word reads nearly every posting of the union. When the cheapest other part (or filter)
+      costs much less, each way (each term of a clause, when cheaper still) gets it as a
+      guard scoring 0, so the rare part leads inside every way.
+    - An intersection of more than two parts may read the common ones throughout, even when
+      the two rarest have nothing in common; intersected two at a time, rarest first, the
+      common parts are only read where the rarer ones already agree."""
     import tantivy
 
     Q, Occur = tantivy.Query, tantivy.Occur
     unions = [_Way(_union([w.query for w in ways]), sum(w.cost for w in ways)) for ways in required]
-    out = []
+    steps = [_Way(Q.const_score_query(f.query, 0.0), f.cost) for f in filters]
     for i, ways in enumerate(required):
         part = unions[i]
         others = unions[:i] + unions[i + 1:] + filters
@@ -219,12 +224,17 @@ def _conjunction(required: list[list[_Way]], filters: list[_Way]) -> list:
                 chosen = candidate
                 break
         if chosen is None:
-            out.append(part.query)
+            steps.append(part)
             continue
         zero = Q.const_score_query(guard.query, 0.0)
-        out.append(_union([Q.boolean_query([(Occur.Must, w.query), (Occur.Must, zero)])
-                           for w in chosen]))
-    return out
+        steps.append(_Way(_union([Q.boolean_query([(Occur.Must, w.query), (Occur.Must, zero)])
+                                  for w in chosen]),
+                          min(part.cost, _Costs.SKIP * len(chosen) * guard.cost)))
+    steps.sort(key=lambda step: step.cost)
+    query = steps[0].query if steps else None
+    for step in steps[1:]:
+        query = Q.boolean_query([(Occur.Must, query), (Occur.Must, step.query)])
+    return query
 
 
 class TantivyBackend(BackendParts):
@@ -612,11 +622,12 @@ class TantivyBackend(BackendParts):
         required.extend([way for tokens in group for way in self._phrases(tokens, costs)]
                         for group in plan.must_any)
         filters = self._filters(plan.filters, costs)
-        parts.extend((Occur.Must, q) for q in _conjunction(required, filters))
-        if not any(occur == Occur.Must for occur, _ in parts):
+        every = _conjunction(required, filters)
+        if not required:  # no text every match must have: filters alone, or every document
             parts.append((Occur.Must, Q.all_query()))
+        if every is not None:
+            parts.append((Occur.Must, every))
         parts.extend((Occur.MustNot, self._contains(tokens, costs)) for tokens in plan.must_not)
-        parts.extend((Occur.Must, Q.const_score_query(f.query, 0.0)) for f in filters)
         return Q.boolean_query(parts)
 
     def _requirement(self, plan: QueryPlan, req: Requirement, costs: _Costs):  # noqa: ANN202
