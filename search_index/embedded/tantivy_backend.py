@@ -145,6 +145,7 @@ class _Beside:
 
 
 _FACETS = _Beside(4)
+BESIDE_MIN_COST = 1_000_000  # estimated postings read (_Costs) for facets to get their own thread
 
 
 def _union(queries: list):  # noqa: ANN202
@@ -194,10 +195,11 @@ class _Costs:
         return self.PHRASE * len(tokens) * min(self.term(field, t) for t in tokens)
 
 
-def _conjunction(required: list[list[_Way]], filters: list[_Way]):  # noqa: ANN202
+def _conjunction(required: list[list[_Way]], filters: list[_Way]) -> tuple:
     """The query every match meets — each required part (a list of ways, any one of which will
-    do) and every filter (scoring 0) — as the engine evaluates it fastest, or None when there
-    is no part. Matches and scores are those of the plain conjunction of unions.
+    do) and every filter (scoring 0) — as the engine evaluates it fastest (None when there is
+    no part), and its estimated cost. Matches and scores are those of the plain conjunction of
+    unions.
 
     - tantivy checks a union for a document by reading every way of it over a window of
       thousands of documents, so a union of common terms or phrases intersected with a rare
@@ -234,7 +236,7 @@ def _conjunction(required: list[list[_Way]], filters: list[_Way]):  # noqa: ANN2
     query = steps[0].query if steps else None
     for step in steps[1:]:
         query = Q.boolean_query([(Occur.Must, query), (Occur.Must, step.query)])
-    return query
+    return query, sum(step.cost for step in steps)
 
 
 class TantivyBackend(BackendParts):
@@ -486,15 +488,20 @@ class TantivyBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        # Facets are counted beside the ranking, in another thread when one is free (the engine
-        # works without the GIL): a large answer costs one pass of time, not two.
+        with _engine_errors():
+            tquery, cost = self._translate_costed(plan, searcher)
+        # Facets of a costly query are counted beside the ranking, in another thread when one
+        # is free (the engine works without the GIL): a large answer costs one pass of time, not
+        # two. A cheap one is not worth a thread's hand-overs.
         counting = _FACETS.submit(self._cached_facets, searcher, plan, query.facets,
-                                  generation) if query.facets else None
+                                  generation) if query.facets and cost >= BESIDE_MIN_COST else None
         try:
             for attempt in plan.attempts():  # every word; any of them when no document has all
                 with _engine_errors():
-                    result = _page(searcher, self._translate(attempt, searcher), query.limit,
-                                   query.offset, query.by_date(attempt.browse), count=True)
+                    if attempt is not plan:
+                        tquery = self._translate(attempt, searcher)
+                    result = _page(searcher, tquery, query.limit, query.offset,
+                                   query.by_date(attempt.browse), count=True)
                 if result.count:
                     break
             with _engine_errors():
@@ -598,6 +605,11 @@ class TantivyBackend(BackendParts):
         """The engine query of a plan; ``scored=False`` leaves out what only scores (the same
         matches, for counting and facets: an aggregation evaluates every part of the query).
         ``searcher``'s term statistics decide how the parts are put together (_conjunction)."""
+        return self._translate_costed(plan, searcher, scored=scored)[0]
+
+    def _translate_costed(self, plan: QueryPlan, searcher, *,  # noqa: ANN001
+                          scored: bool = True) -> tuple:
+        """_translate, and the estimated cost of evaluating the query (postings read)."""
         import tantivy
 
         Q, Occur = tantivy.Query, tantivy.Occur
@@ -622,13 +634,14 @@ class TantivyBackend(BackendParts):
         required.extend([way for tokens in group for way in self._phrases(tokens, costs)]
                         for group in plan.must_any)
         filters = self._filters(plan.filters, costs)
-        every = _conjunction(required, filters)
+        every, cost = _conjunction(required, filters)
         if not required:  # no text every match must have: filters alone, or every document
             parts.append((Occur.Must, Q.all_query()))
+            cost = costs.total
         if every is not None:
             parts.append((Occur.Must, every))
         parts.extend((Occur.MustNot, self._contains(tokens, costs)) for tokens in plan.must_not)
-        return Q.boolean_query(parts)
+        return Q.boolean_query(parts), cost
 
     def _requirement(self, plan: QueryPlan, req: Requirement, costs: _Costs):  # noqa: ANN202
         return _union([w.query for w in self._ways(plan, req, costs)])

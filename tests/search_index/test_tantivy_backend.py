@@ -132,6 +132,11 @@ def test_facets_are_the_same_counted_beside_the_ranking_or_inline(tmp_path, monk
     from search_index.embedded import tantivy_backend
 
     monkeypatch.setattr(tantivy_backend, "_FACETS", tantivy_backend._Beside(threads))
+    monkeypatch.setattr(tantivy_backend, "BESIDE_MIN_COST", 0)  # every query is worth a thread
+    submitted = []
+    real_submit = tantivy_backend._FACETS.submit
+    monkeypatch.setattr(tantivy_backend._FACETS, "submit",
+                        lambda *a: submitted.append(real_submit(*a)) or submitted[-1])
     backend = TantivyBackend(tmp_path / "index")
     backend.open(writable=True)
     backend.upsert(_guard_corpus())
@@ -144,4 +149,5 @@ def test_facets_are_the_same_counted_beside_the_ranking_or_inline(tmp_path, monk
     relaxed = backend.search(SearchQuery(text="智慧路燈 無此詞彙", facets=facets))
     assert relaxed.relaxed and relaxed.total == 10
     assert {f.value: f.count for f in relaxed.facets["agency"]} == {"臺北市政府": 10}
+    assert len(submitted) == 2 and all((f is None) == (threads == 0) for f in submitted)
     backend.close()
