@@ -488,28 +488,30 @@ class TantivyBackend(BackendParts):
         plan = plan_query(query, self.analyzer)
         if plan.nothing:
             return SearchPage(total=0, hits=[], facets={})
-        with _engine_errors():
-            tquery, cost = self._translate_costed(plan, searcher)
         # Facets of a costly query are counted beside the ranking, in another thread when one
         # is free (the engine works without the GIL): a large answer costs one pass of time, not
         # two. A cheap one is not worth a thread's hand-overs.
-        counting = _FACETS.submit(self._cached_facets, searcher, plan, query.facets,
-                                  generation) if query.facets and cost >= BESIDE_MIN_COST else None
+        counting = None
         try:
             for attempt in plan.attempts():  # every word; any of them when no document has all
                 with _engine_errors():
-                    if attempt is not plan:
-                        tquery = self._translate(attempt, searcher)
+                    tquery, cost = self._translate_costed(attempt, searcher)
+                    if query.facets and cost >= BESIDE_MIN_COST:
+                        counting = _FACETS.submit(self._cached_facets, searcher, attempt,
+                                                  query.facets, generation)
                     result = _page(searcher, tquery, query.limit, query.offset,
                                    query.by_date(attempt.browse), count=True)
                 if result.count:
                     break
+                if counting is not None:  # nothing matched: the facets of nothing are not needed
+                    counting.cancel()
+                    counting = None
             with _engine_errors():
                 if not query.facets:
                     facets = {}
-                elif attempt is plan and counting is not None:
+                elif counting is not None:
                     facets = counting.result()
-                else:  # relaxed, or no thread was free: counted here
+                else:  # cheap, or no thread was free: counted here
                     facets = self._cached_facets(searcher, attempt, query.facets, generation)
         finally:
             if counting is not None:
@@ -626,10 +628,12 @@ class TantivyBackend(BackendParts):
                 parts.extend((Occur.Should, self._ranked(plan.ranked[i], costs).query)
                              for i in plan.optional_clauses())
         elif plan.requirements or plan.ranked:  # relaxed words alone: one of them must match
-            words = [self._requirement(plan, req, costs) for req in plan.requirements]
-            optional = [self._ranked(plan.ranked[i], costs).query
-                        for i in plan.optional_clauses()]
-            required.append([_Way(_union(words + optional), costs.total)])
+            words = [self._ways(plan, req, costs) for req in plan.requirements]
+            optional = [self._ranked(plan.ranked[i], costs) for i in plan.optional_clauses()]
+            required.append([_Way(_union([_union([w.query for w in ways]) for ways in words] +
+                                         [o.query for o in optional]),
+                                  sum(w.cost for ways in words for w in ways) +
+                                  sum(o.cost for o in optional))])  # a union reads every way
         required.extend(self._phrases(tokens, costs) for tokens in plan.must)
         required.extend([way for tokens in group for way in self._phrases(tokens, costs)]
                         for group in plan.must_any)
