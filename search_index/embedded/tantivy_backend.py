@@ -165,6 +165,11 @@ class _Way:
     terms: tuple[_Way, ...] = ()
 
 
+def _either(ways: list[_Way]) -> _Way:
+    """Any one of the ways will do: their union, which reads every one of them."""
+    return _Way(_union([w.query for w in ways]), sum(w.cost for w in ways))
+
+
 class _Costs:
     """Estimated cost of evaluating parts of a query, in postings read, from document
     frequencies (one dictionary look-up per term, remembered until the index changes)."""
@@ -212,7 +217,7 @@ def _conjunction(required: list[list[_Way]], filters: list[_Way]) -> tuple:
     import tantivy
 
     Q, Occur = tantivy.Query, tantivy.Occur
-    unions = [_Way(_union([w.query for w in ways]), sum(w.cost for w in ways)) for ways in required]
+    unions = [_either(ways) for ways in required]
     steps = [_Way(Q.const_score_query(f.query, 0.0), f.cost) for f in filters]
     for i, ways in enumerate(required):
         part = unions[i]
@@ -628,12 +633,9 @@ class TantivyBackend(BackendParts):
                 parts.extend((Occur.Should, self._ranked(plan.ranked[i], costs).query)
                              for i in plan.optional_clauses())
         elif plan.requirements or plan.ranked:  # relaxed words alone: one of them must match
-            words = [self._ways(plan, req, costs) for req in plan.requirements]
+            words = [_either(self._ways(plan, req, costs)) for req in plan.requirements]
             optional = [self._ranked(plan.ranked[i], costs) for i in plan.optional_clauses()]
-            required.append([_Way(_union([_union([w.query for w in ways]) for ways in words] +
-                                         [o.query for o in optional]),
-                                  sum(w.cost for ways in words for w in ways) +
-                                  sum(o.cost for o in optional))])  # a union reads every way
+            required.append([_either(words + optional)])
         required.extend(self._phrases(tokens, costs) for tokens in plan.must)
         required.extend([way for tokens in group for way in self._phrases(tokens, costs)]
                         for group in plan.must_any)
@@ -648,7 +650,7 @@ class TantivyBackend(BackendParts):
         return Q.boolean_query(parts), cost
 
     def _requirement(self, plan: QueryPlan, req: Requirement, costs: _Costs):  # noqa: ANN202
-        return _union([w.query for w in self._ways(plan, req, costs)])
+        return _either(self._ways(plan, req, costs)).query
 
     def _ways(self, plan: QueryPlan, req: Requirement, costs: _Costs) -> list[_Way]:
         """The ways to meet a requirement: each option (every clause of it), each of its
@@ -690,7 +692,7 @@ class TantivyBackend(BackendParts):
 
     def _contains(self, bigrams: tuple[str, ...], costs: _Costs):  # noqa: ANN202
         """Documents whose title or body contains these tokens contiguously."""
-        return _union([w.query for w in self._phrases(bigrams, costs)])
+        return _either(self._phrases(bigrams, costs)).query
 
     def _phrases(self, bigrams: tuple[str, ...], costs: _Costs) -> list[_Way]:
         """The tokens as a phrase in the body and in the title."""
