@@ -33,6 +33,7 @@ from search_index.protocol import (
     SearchQuery,
     WriteResult,
 )
+from search_index.embedded.heap import release_free_heap
 from search_index.index_fields import KEYWORD_FIELDS, engine_fields
 from search_index.query_plan import (
     WEIGHTS,
@@ -417,6 +418,7 @@ class TantivyBackend(BackendParts):
             except (ValueError, OSError, PanicException) as exc:
                 raise BackendUnavailable(f"index commit failed: {exc}") from exc
             self._last_reload = 0.0
+        release_free_heap()  # what the indexing threads freed, or the writer's RSS only grows
 
     # -- reading -------------------------------------------------------------------------------
     def count(self) -> int:
