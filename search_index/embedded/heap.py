@@ -9,7 +9,6 @@ of every arena. Elsewhere than on glibc this is a no-op.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import threading
 
@@ -24,13 +23,12 @@ def _malloc_trim():  # noqa: ANN202
     if _trim is None:
         with _lookup:
             if _trim is None:
-                try:
-                    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                    function = libc.malloc_trim
+                try:  # the symbols the interpreter is linked with: the C library's among them
+                    function = ctypes.CDLL(None).malloc_trim
                     function.argtypes = [ctypes.c_size_t]
                     function.restype = ctypes.c_int
                     _trim = function
-                except (OSError, AttributeError):  # not glibc (musl, macOS, Windows)
+                except (OSError, AttributeError, TypeError):  # not glibc: musl, macOS, Windows
                     _trim = False
     return _trim
 
