@@ -9,38 +9,25 @@ of every arena. Elsewhere than on glibc this is a no-op.
 from __future__ import annotations
 
 import ctypes
-import logging
-import threading
-
-log = logging.getLogger(__name__)
-
-_trim = None  # the C function once looked up; False when the C library has none
-_lookup = threading.Lock()
+import functools
 
 
+@functools.cache
 def _malloc_trim():  # noqa: ANN202
-    global _trim
-    if _trim is None:
-        with _lookup:
-            if _trim is None:
-                try:  # the symbols the interpreter is linked with: the C library's among them
-                    function = ctypes.CDLL(None).malloc_trim
-                    function.argtypes = [ctypes.c_size_t]
-                    function.restype = ctypes.c_int
-                    _trim = function
-                except (OSError, AttributeError, TypeError):  # not glibc: musl, macOS, Windows
-                    _trim = False
-    return _trim
+    """glibc's malloc_trim among the interpreter's own symbols; None on other C libraries."""
+    try:
+        function = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # musl, macOS, Windows
+        return None
+    function.argtypes = [ctypes.c_size_t]
+    function.restype = ctypes.c_int
+    return function
 
 
 def release_free_heap() -> bool:
     """Return freed heap memory to the system; True when the C library could be asked."""
     trim = _malloc_trim()
-    if not trim:
+    if trim is None:
         return False
-    try:
-        trim(0)
-    except OSError as exc:  # pragma: no cover - a C call that fails to be made
-        log.debug("malloc_trim failed: %s", exc)
-        return False
+    trim(0)
     return True

@@ -36,10 +36,13 @@ def test_without_malloc_trim_it_is_a_no_op(monkeypatch: pytest.MonkeyPatch) -> N
     def no_such_library(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise OSError("not here")
 
-    monkeypatch.setattr(heap, "_trim", None)
+    heap._malloc_trim.cache_clear()
     monkeypatch.setattr(ctypes, "CDLL", no_such_library)
-    assert heap.release_free_heap() is False
-    assert heap.release_free_heap() is False  # looked up once, remembered
+    try:
+        assert heap.release_free_heap() is False
+        assert heap.release_free_heap() is False  # looked up once, remembered
+    finally:
+        heap._malloc_trim.cache_clear()  # the next caller looks up the real one
 
 
 def test_every_commit_releases_the_heap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
