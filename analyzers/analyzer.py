@@ -161,18 +161,18 @@ class Analyzer:
                         canonical_tokens(normalized))
 
     def index_fields(self, title: str, page_texts: list[str]) -> IndexFields:
-        """What an engine indexes for one document (title and body, words and bigrams)."""
+        """What an engine indexes for one document (title and body, words and bigrams). The
+        pages are segmented and cut into bigrams as one text, joined by a separator that every
+        step treats as a boundary (the same tokens as page by page, in one call of each)."""
         t = self.analyze(title)
-        words: list[str] = []
-        bigrams: list[str] = []
+        pages = [normalize(text) for text in page_texts]
+        body = _LINE_SEP.join(pages)
         canonical: list[str] = list(t.canonical)
-        for text in page_texts:
-            analyzed = self.analyze(text)
-            words.extend(analyzed.words)
-            bigrams.extend(analyzed.bigrams)
-            canonical.extend(analyzed.canonical)
-        return IndexFields(" ".join(t.words), " ".join(t.bigrams), " ".join(words),
-                           " ".join(bigrams), " ".join(canonical))
+        for page in pages:  # per page: a date or amount never runs on across a page break
+            canonical.extend(canonical_tokens(page))
+        return IndexFields(" ".join(t.words), " ".join(t.bigrams),
+                           " ".join(self._words_of_normalized(body)),
+                           " ".join(bigrams_of(fold(body))), " ".join(canonical))
 
     def segment_original(self, line: str) -> list[str]:
         """Words of ``line`` in its original characters (whitespace dropped), for ``segment``."""
@@ -267,7 +267,7 @@ def _mtime(path: Path | None) -> float | None:
         return None
 
 
-_LINE_SEP = "\u0003"  # not whitespace, not a word character: every step leaves it alone
+_LINE_SEP = "\u0003"  # not whitespace, not a word character: a boundary every step leaves alone
 _BULK_MIN_CHARS = 512  # below this, the loop of _segment_chunk is quicker than the array work
 
 

@@ -19,9 +19,12 @@ _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟"
 _BIG_UNITS = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
 _CN_NUM = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
 
-_ROC_DATE = re.compile(r"(?:中華)?民國\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-                       r"|(?<![\d.])(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-                       r"|(?<![\d./-])(\d{2,3})[/.](\d{1,2})[/.](\d{1,2})(?![\d./-])")
+# A Republic-of-China date: 113年5月2日 (民國 before it or not), or 113/05/02 and 113.5.2. The
+# pattern starts with a digit (\d\d\d? is \d{2,3}), so the regex engine scans for digits in C;
+# what may stand before the year — not a digit or "." (or "/" and "-" before 113/05/02) — is
+# checked by _roc_dates, which then goes on one character later, as a lookbehind that failed would.
+_ROC_DATE = re.compile(r"(\d\d\d?)(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+                       r"|[/.](\d{1,2})[/.](\d{1,2})(?![\d./-]))")
 _WESTERN_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*"
                            r"(\d{1,2})(?:\s*日)?(?!\d)")
 _ARABIC_AMOUNT = re.compile(
@@ -84,18 +87,13 @@ def canonical_tokens(normalized: str) -> list[str]:
     text = normalized
     money = "元" in text or "圓" in text
     if "年" in text or _MAYBE_SHORT_DATE.search(text):
-        for m in _ROC_DATE.finditer(text):
-            groups = [g for g in m.groups() if g is not None]
-            y, mo, d = (int(g) for g in groups[:3])
-            token = _date_token(y + 1911, mo, d)
-            if token:
-                out.append(token)
+        out.extend(_roc_dates(text))
     if _MAYBE_WESTERN_DATE.search(text):
         for m in _WESTERN_DATE.finditer(text):
             token = _date_token(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if token:
                 out.append(token)
-    if "元" in text or "新台幣" in text or "nt" in text:
+    if money or "新台幣" in text or "nt$" in text or "ntd" in text:  # what each way needs
         for m in _ARABIC_AMOUNT.finditer(text):
             if m.group(1):
                 token = _amount(m.group(1), m.group(2), m.group(3))
@@ -118,6 +116,24 @@ def canonical_tokens(normalized: str) -> list[str]:
             out.append(m.group(1).replace(",", ""))
     # 112a55801, 20240502, 1200000 typed as one token
     out.extend(token for token in _STANDALONE.findall(text) if sum(map(str.isdigit, token)) >= 3)
+    return out
+
+
+def _roc_dates(text: str) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    while (m := _ROC_DATE.search(text, pos)) is not None:
+        start = m.start()
+        before = text[start - 1] if start else ""
+        if before and (before.isdecimal() or before == "." or  # \d is a decimal digit
+                       (m.group(2) is None and before in "/-")):
+            pos = start + 1
+            continue
+        pos = m.end()
+        token = _date_token(int(m.group(1)) + 1911, int(m.group(2) or m.group(4)),
+                            int(m.group(3) or m.group(5)))
+        if token:
+            out.append(token)
     return out
 
 

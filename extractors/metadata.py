@@ -31,6 +31,7 @@ from datetime import date
 from fractions import Fraction
 
 from analyzers.canonical import chinese_number
+from analyzers.charmap import CharMap
 from analyzers.normalizer import CJK_CLASS
 
 DOC_TYPES = ("background", "planning", "progress", "resolution", "meeting_materials",
@@ -45,10 +46,16 @@ _WIDE.update({ord("／"): "/", ord("．"): ".", ord("－"): "-", ord("＄"): "$"
               ord("＃"): "#", ord("＿"): "_", ord("＆"): "&", ord("\u00a0"): " "})
 
 
+_WIDE_MAP = CharMap({key: chr(value) if isinstance(value, int) else value
+                     for key, value in _WIDE.items()})
+
+
 @functools.lru_cache(maxsize=16)
 def fold_width(text: str) -> str:
-    """Full-width digits, letters and ／．－＄ → ASCII; same length as the input."""
-    return text.translate(_WIDE)
+    """Full-width digits, letters and ／．－＄ → ASCII; same length as the input. Text that has
+    none comes back as the same object, so folding it again is a cache hit."""
+    folded = _WIDE_MAP.translate(text)
+    return text if folded == text else folded
 
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -355,6 +362,9 @@ _COMPANY_WEAK = r"(?:由|以|為|與|及|和|係|經|將|向|給|予|請|就|對
 _COMPANY_LEAD_PREFIX = re.compile(r"^(?:本案|該案|本府|本局|本部|本處|本署|並|已|均|再|另|乃|擬|爰|嗣|"
                                   r"經評選|評選)" + _COMPANY_WEAK)
 _COMPANY_WEAK_PREFIX = re.compile("^" + _COMPANY_WEAK)
+_COMPANY_SUFFIX_END = re.compile(_COMPANY_SUFFIX + "$")
+_COMPANY_ENDS_LINE = re.compile(_COMPANY_SUFFIX + r"[\s\u3000|｜,，、（(:：]*$")
+_LABEL_END = re.compile(r"[:：]\s*$")
 _COMPANY_CLEAN_AFTER = re.compile(r"(?:$|[\s\u3000|｜（(:：、])")
 _COMPANY_CLEAN_BEFORE = re.compile(r"(?:\n|[ \t\u3000|｜]|(?:廠商|廠商名稱|名稱|得標廠商|投標廠商|"
                                    r"承攬廠商|立約商)\s*[:：]|\n\s*\d+[.、．)]\s*)$")
@@ -388,7 +398,7 @@ def find_contractors(text: str) -> list[str]:
     for match in _COMPANY.finditer(text):
         before = text[max(0, match.start() - 12):match.start()]
         before = before if match.start() >= 12 else "\n" + before
-        after_label = re.search(r"[:：]\s*$", before)
+        after_label = _LABEL_END.search(before)
         clean = bool(_COMPANY_CLEAN_BEFORE.search(before)) and bool(
             after_label or _COMPANY_CLEAN_AFTER.match(text, match.end()))
         raw = match.group(1).strip("（）()")
@@ -400,7 +410,7 @@ def find_contractors(text: str) -> list[str]:
         if not final and name not in clean_names:
             longest = max((c for c in clean_names if name.endswith(c)), key=len, default="")
             name = longest or _COMPANY_WEAK_PREFIX.sub("", name)
-        core = re.sub(_COMPANY_SUFFIX + "$", "", name)
+        core = _COMPANY_SUFFIX_END.sub("", name)
         if len(name) >= 4 and len(core) >= 2 and "公司" not in core and name not in names \
                 and not name.startswith(("有限", "股份", "公司")):
             names.append(name)
@@ -424,8 +434,7 @@ def find_bans(text: str) -> list[str]:
         line_before = text[max(line_start, match.start() - 60):match.start()]
         if _PHONE_LABEL.search(text[max(0, match.start() - 8):match.start()]):
             continue
-        if _BAN_LABEL.search(context) or re.search(_COMPANY_SUFFIX + r"[\s\u3000|｜,，、（(:：]*$",
-                                                   line_before):
+        if _BAN_LABEL.search(context) or _COMPANY_ENDS_LINE.search(line_before):
             found.append(ban)
     return found
 
@@ -455,24 +464,33 @@ _NEXT_ROLE = re.compile(r"[ \t\u3000]*(?:" + _CHAIR_LABEL + "|" + _RECORDER_LABE
                         r"[ \t\u3000]*[:：]")
 
 
+_PARENTHESES = re.compile(r"[(（][^)）]*[)）]")
+_HEADCOUNT = re.compile(r"等\d*人?$")
+_TITLE_INSIDE = re.compile(f"([{_CJK}]{{1,2}}?){_TITLE}([{_CJK}]{{1,2}})")
+_TITLE_BEFORE = re.compile(f"^(?:[{_CJK}]{{3,}}?)?{_TITLE}(?=[{_CJK}]{{2,4}}$)")
+_TITLE_AFTER = re.compile(f"(?<=[{_CJK}]{{2}}){_TITLE}$")
+_TITLE_ALONE = re.compile(_TITLE)
+_SURNAME_TITLE = re.compile(f"[{_CJK}]{_TITLE}")
+
+
 def person_name(token: str) -> str:
     """A 2-4 character name from an entry of a minutes header: 陳志明委員, 委員陳志明 and 陳委員志明
     all give 陳志明; 王局長 (a title without a given name), 政風室 or 詳簽到表 give ""."""
-    token = re.sub(r"[(（][^)）]*[)）]", "", token).strip(" \t\u3000.。:：")
-    token = re.sub(r"等\d*人?$", "", token)
-    infix = re.fullmatch(f"([{_CJK}]{{1,2}}?){_TITLE}([{_CJK}]{{1,2}})", token)
+    token = _PARENTHESES.sub("", token).strip(" \t\u3000.。:：")
+    token = _HEADCOUNT.sub("", token)
+    infix = _TITLE_INSIDE.fullmatch(token)
     if infix:  # 陳委員志明, 陳主任委員志明, 歐陽處長志明
         token = infix.group(1) + infix.group(2)
     for _ in range(2):
         # 委員陳志明, 政風室主任王建國, 國立臺灣大學教授陳志明; 陳志明委員, 王建國局長
-        stripped = re.sub(f"^(?:[{_CJK}]{{3,}}?)?{_TITLE}(?=[{_CJK}]{{2,4}}$)", "", token)
-        stripped = re.sub(f"(?<=[{_CJK}]{{2}}){_TITLE}$", "", stripped)
+        stripped = _TITLE_BEFORE.sub("", token)
+        stripped = _TITLE_AFTER.sub("", stripped)
         if stripped == token:
             break
         token = stripped
-    if not _NAME.fullmatch(token) or _NOT_NAME.search(token) or re.fullmatch(_TITLE, token):
+    if not _NAME.fullmatch(token) or _NOT_NAME.search(token) or _TITLE_ALONE.fullmatch(token):
         return ""
-    if re.fullmatch(f"[{_CJK}]{_TITLE}", token):
+    if _SURNAME_TITLE.fullmatch(token):
         return ""  # 王局長: a surname and a title
     return token
 

@@ -56,3 +56,52 @@ def test_segment_lines_array_path_equals_the_loop(monkeypatch):
     fast = analyzer.segment_lines(lines)  # long chunks: the array path where it applies
     monkeypatch.setattr(module, "_BULK_MIN_CHARS", 10**12)
     assert fast == analyzer.segment_lines(lines)  # the general loop everywhere
+
+
+def test_index_fields_of_the_joined_body_equal_page_by_page_analysis():
+    from analyzers import get_analyzer
+    from analyzers.analyzer import IndexFields
+
+    analyzer = get_analyzer()
+    texts = _texts(400, seed=13) + ["\u0003", "a\u0003b", "113年\n5月2日", "評選\u0003委員會"]
+    rng = random.Random(13)
+    for _ in range(150):
+        pages = [rng.choice(texts) for _ in range(rng.randint(0, 6))]
+        title = rng.choice(texts)
+        words, bigrams, canonical = [], [], []
+        t = analyzer.analyze(title)
+        canonical += t.canonical
+        for page in pages:  # what every engine indexed before the body was analysed in one go
+            analyzed = analyzer.analyze(page)
+            words += analyzed.words
+            bigrams += analyzed.bigrams
+            canonical += analyzed.canonical
+        assert analyzer.index_fields(title, pages) == IndexFields(
+            " ".join(t.words), " ".join(t.bigrams), " ".join(words), " ".join(bigrams),
+            " ".join(canonical))
+
+
+# Republic-of-China dates as one pattern with lookbehinds (the plain form of canonical._roc_dates).
+_ROC_REFERENCE = r"(?:中華)?民國\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日" \
+                 r"|(?<![\d.])(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日" \
+                 r"|(?<![\d./-])(\d{2,3})[/.](\d{1,2})[/.](\d{1,2})(?![\d./-])"
+
+
+def test_roc_date_scan_equals_the_pattern_with_lookbehinds():
+    import re
+
+    from analyzers.canonical import _date_token, _roc_dates
+
+    reference = re.compile(_ROC_REFERENCE)
+    rng = random.Random(17)
+    pool = list("中華民國年月日 \n\t./-0123456789x٣") + ["民國", "中華民國", "113", " 年 ", "05"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(60000)]
+    texts += ["中華民國113年5月2日", "1113年5月2日", "-113/05/02", "a113.5.2", "113/5/2/", "99年13月1日"]
+    for text in texts:
+        expected = []
+        for m in reference.finditer(text):
+            y, mo, d = (int(g) for g in [g for g in m.groups() if g is not None][:3])
+            token = _date_token(y + 1911, mo, d)
+            if token:
+                expected.append(token)
+        assert _roc_dates(text) == expected, text
