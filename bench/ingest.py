@@ -19,11 +19,16 @@ Then (target: ≥ 200 small documents/s) the same for a mix of small documents f
 corpus (bench/corpus.py: HTML, DOCX, TXT and one-page PDFs in turn), with the peak RSS of the
 ingest (largest process of its tree) and the index size on disk for both runs.
 
+Every measurement is repeated (``--repeat``, 3 by default: a single run on a shared 2-core
+machine moves by several percent): raw extraction before each ingest of the PDFs, each ingest
+into a fresh data dir. A configuration's figures are those of its median run (by wall time),
+against the median raw rate; every run's wall and flow-run seconds are kept under ``runs``.
+
 The targets are judged on the production (``server``) configuration; the top-level figures
 without a configuration in their name are the ephemeral one's (the same measurement as before
 the server configuration was added), and ``configurations`` holds both.
 
-    python bench/ingest.py [--files 2000] [--pages 10] [--small 3000]
+    python bench/ingest.py [--files 2000] [--pages 10] [--small 3000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -186,32 +191,51 @@ def warm_segmenter_cache() -> None:
 
 
 def run_configuration(name: str, tmp: Path, pdfs: Path, small: Path | None, files: int,
-                      small_count: int, prefect_home: Path, api_url: str | None) -> dict:
-    pdf = timed_ingest(pdfs, tmp / f"var-{name}-pdf", prefect_home, files, api_url)
-    out = {"label": LABELS[name], "pdf": pdf}
-    if small is not None:
-        out["small_documents"] = timed_ingest(small, tmp / f"var-{name}-small", prefect_home,
-                                              small_count, api_url)
+                      small_count: int, prefect_home: Path, api_url: str | None, repeat: int,
+                      raw_seconds: list[float]) -> dict:
+    """``repeat`` ingests of the PDFs (raw extraction timed before each, into ``raw_seconds``)
+    and of the small documents, each into a fresh data dir."""
+    out: dict = {"label": LABELS[name], "runs": [], "small_runs": []}
+    for run in range(repeat):
+        raw_seconds.append(raw_extraction(pdfs)[0])
+        out["runs"].append(timed_ingest(pdfs, tmp / f"var-{name}-pdf-{run}", prefect_home, files,
+                                        api_url))
+        if small is not None:
+            out["small_runs"].append(timed_ingest(small, tmp / f"var-{name}-small-{run}",
+                                                  prefect_home, small_count, api_url))
     return out
+
+
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["wall_seconds"])[(len(runs) - 1) // 2]
 
 
 def figures(config: dict, server: PrefectServer, total_pages: int, files: int,
             raw_rate: float, small_count: int) -> None:
-    """Flow-run durations (read from the server) and the rates derived from them, in place."""
-    pdf = config["pdf"]
-    pdf["flow_run_seconds"] = server.flow_run_seconds(pdf.pop("flow_run_id"))
+    """Flow-run durations (read from the server) and the rates derived from them, in place:
+    ``pdf`` and ``small_documents`` are the median runs, ``runs`` lists every run."""
+    for run in config["runs"] + config["small_runs"]:
+        run["flow_run_seconds"] = server.flow_run_seconds(run.pop("flow_run_id"))
+    pdf = config["pdf"] = dict(_median_run(config["runs"]))
     pdf["wall_pages_per_s"] = total_pages / pdf["wall_seconds"]
     pdf["flow_run_pages_per_s"] = (total_pages / pdf["flow_run_seconds"]
                                    if pdf["flow_run_seconds"] else float("nan"))
     pdf["ratio_wall_to_raw"] = pdf["wall_pages_per_s"] / raw_rate
     pdf["ratio_flow_to_raw"] = pdf["flow_run_pages_per_s"] / raw_rate
     pdf["documents_per_s_wall"] = files / pdf["wall_seconds"]
-    small = config.get("small_documents")
-    if small:
-        small["flow_run_seconds"] = server.flow_run_seconds(small.pop("flow_run_id"))
+    config["runs"] = [{"wall_seconds": r["wall_seconds"], "flow_run_seconds": r["flow_run_seconds"],
+                       "ratio_wall_to_raw": total_pages / r["wall_seconds"] / raw_rate}
+                      for r in config["runs"]]
+    small_runs = config.pop("small_runs")
+    if small_runs:
+        small = config["small_documents"] = dict(_median_run(small_runs))
         small["documents_per_s_wall"] = small_count / small["wall_seconds"]
         small["documents_per_s_flow"] = (small_count / small["flow_run_seconds"]
                                          if small["flow_run_seconds"] else None)
+        config["small_runs"] = [{"wall_seconds": r["wall_seconds"],
+                                 "flow_run_seconds": r["flow_run_seconds"],
+                                 "documents_per_s_wall": small_count / r["wall_seconds"]}
+                                for r in small_runs]
 
 
 def main() -> int:
@@ -219,6 +243,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--small", type=int, default=3000, help="small documents (0: skip)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     args = parser.parse_args()
     configs: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp_name:
@@ -231,16 +256,19 @@ def main() -> int:
             from bench.corpus import write_files
 
             formats = write_files(small_dir, 113, args.small)
-        raw_seconds, raw_pages = raw_extraction(pdfs)
-        raw_rate = raw_pages / raw_seconds
+        raw_runs: list[float] = []
         warm_segmenter_cache()
         prefect_home, log = tmp / "prefect-home", tmp / "prefect-server.log"
         small = small_dir if args.small else None
         with PrefectServer(prefect_home, log) as server:  # migrates the fresh database first
             configs["server"] = run_configuration("server", tmp, pdfs, small, args.files,
-                                                  args.small, prefect_home, server.api_url)
+                                                  args.small, prefect_home, server.api_url,
+                                                  args.repeat, raw_runs)
         configs["ephemeral"] = run_configuration("ephemeral", tmp, pdfs, small, args.files,
-                                                 args.small, prefect_home, None)
+                                                 args.small, prefect_home, None, args.repeat,
+                                                 raw_runs)
+        raw_seconds = sorted(raw_runs)[(len(raw_runs) - 1) // 2]
+        raw_rate = total_pages / raw_seconds
         with PrefectServer(prefect_home, log) as server:  # to read the runs' own durations
             for config in configs.values():
                 figures(config, server, total_pages, args.files, raw_rate, args.small)
@@ -252,6 +280,7 @@ def main() -> int:
     result = {
         "files": args.files, "pages": total_pages,
         "raw_pypdfium2_pages_per_s": raw_rate, "raw_seconds": raw_seconds,
+        "raw_runs_seconds": raw_runs, "repeat": args.repeat,
         # the ephemeral configuration under the names these figures had before
         "end_to_end_wall_seconds": eph["pdf"]["wall_seconds"],
         "end_to_end_wall_pages_per_s": eph["pdf"]["wall_pages_per_s"],
@@ -285,7 +314,8 @@ def main() -> int:
         met for key, met in targets.items() if key.startswith(f"{PRODUCTION}_"))
 
     print(f"{args.files} text-layer PDFs, {total_pages} pages")
-    print(f"raw pypdfium2 extraction : {raw_rate:8.1f} pages/s ({raw_seconds:.2f} s)")
+    print(f"raw pypdfium2 extraction : {raw_rate:8.1f} pages/s ({raw_seconds:.2f} s, median of "
+          f"{', '.join(f'{t:.2f}' for t in raw_runs)})")
     for name in (PRODUCTION, "ephemeral"):
         pdf = configs[name]["pdf"]
         print(f"[{name}] {LABELS[name]}")
@@ -296,6 +326,9 @@ def main() -> int:
               f"({pdf['flow_run_seconds'] or 0:.2f} s) = {100 * pdf['ratio_flow_to_raw']:.1f}% "
               f"of raw; index {pdf['index_bytes'] / 2**20:.1f} MB; peak RSS "
               f"{pdf['peak_rss_mb']:.0f} MB")
+        print("  every run (whole command / flow run, s): " + "; ".join(
+            f"{r['wall_seconds']:.2f} / {r['flow_run_seconds'] or 0:.2f} "
+            f"({100 * r['ratio_wall_to_raw']:.1f}%)" for r in configs[name]["runs"]))
         small = configs[name].get("small_documents")
         if small:
             print(f"  {small['files']} small documents {small['formats']}: whole command "

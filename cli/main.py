@@ -28,6 +28,14 @@ def _start_prefect():  # noqa: ANN202
 
 
 def _prefect_ready(server) -> None:  # noqa: ANN001
+    """Wait for the command's own Prefect server, if it started one. Prefect and the flow are
+    imported by now: their objects (hundreds of thousands) live as long as the process, so the
+    collector is told to leave them out of every later collection (gc.freeze) — when the
+    command owns the process; a caller's objects are not this command's to freeze."""
+    if _owns_process:
+        import gc
+
+        gc.freeze()
     if server is not None:
         server.wait()
 
@@ -474,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _exit_code = 1  # the process's exit status should a command end in an uncaught exception
+_owns_process = False  # main() was called as the program, not from other Python code
 
 
 def _exit_without_teardown() -> None:
@@ -493,9 +502,10 @@ def _exit_without_teardown() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _exit_code
+    global _exit_code, _owns_process
     args = build_parser().parse_args(argv)
     if argv is None:  # the command owns this process (not called from other Python code)
+        _owns_process = True
         import atexit
 
         atexit.register(_exit_without_teardown)

@@ -62,33 +62,49 @@ def _refuse_dtds(archive: zipfile.ZipFile) -> None:
 
 
 def extract_docx(path: Path) -> ExtractedDocument:
-    import docx
+    """Paragraphs and tables of the main document part, through python-docx's package reader
+    and element classes. Only the two parts read here are parsed (the main document and the
+    core properties): ``docx.Document`` would also parse the styles, numbering and settings
+    parts — a Word template's styles alone are several hundred kB of XML, most of what a small
+    DOCX cost to read."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.pkgreader import PackageReader
+    from docx.oxml.parser import parse_xml
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     check_zip(path).close()
     try:
-        document = docx.Document(str(path))
+        parts = {reltype: (content_type, blob) for _, content_type, reltype, blob
+                 in PackageReader.from_file(str(path)).iter_sparts()
+                 if reltype in (RT.OFFICE_DOCUMENT, RT.CORE_PROPERTIES)}
+        content_type, blob = parts.get(RT.OFFICE_DOCUMENT, (None, b""))
+        if content_type != CT.WML_DOCUMENT_MAIN:  # what docx.Document refuses too
+            raise ValueError(f"not a Word document, its main part is {content_type!r}")
+        body = parse_xml(blob).body
+        core = parse_xml(parts[RT.CORE_PROPERTIES][1]) if RT.CORE_PROPERTIES in parts else None
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for a bad package
         raise CorruptDocument(f"DOCX cannot be parsed ({type(exc).__name__}: {exc})") from None
     lines: list[str] = []
     tables: list[list[list[str]]] = []
-    for block in document.element.body.iterchildren():
+    for block in body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(block, document).text)
+            lines.append(Paragraph(block, None).text)
         elif tag == "tbl":
-            table = Table(block, document)
-            rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+            rows = [[cell.text.strip() for cell in row.cells] for row in Table(block, None).rows]
             tables.append(rows)
             lines.extend("\t".join(row) for row in rows)
     pages = [Page(number=1, text=clean_text("\n".join(lines)), tables=tables)]
     require_text("docx", pages, "DOCX")
-    core = document.core_properties
-    meta = {k: str(v) for k, v in {"author": core.author, "created": core.created,
-                                    "subject": core.subject}.items() if v}
-    return ExtractedDocument(format="docx", pages=pages, title=(core.title or "").strip(),
-                             metadata=meta)
+    meta: dict[str, str] = {}
+    title = ""
+    if core is not None:  # a package without core properties has no title (not "Word Document")
+        meta = {k: str(v) for k, v in {"author": core.author_text, "created": core.created_datetime,
+                                        "subject": core.subject_text}.items() if v}
+        title = (core.title_text or "").strip()
+    return ExtractedDocument(format="docx", pages=pages, title=title, metadata=meta)
 
 
 def extract_odt(path: Path) -> ExtractedDocument:

@@ -44,6 +44,9 @@ def _worker_main(conn, limits: Limits, memory_mb: int, postprocess) -> None:  # 
     warmup = getattr(postprocess, "warmup", None)
     if warmup is not None:
         warmup()  # e.g. load dictionaries while the parent is still planning
+    import gc
+
+    gc.freeze()  # what was loaded so far stays for the worker's life: no collection walks it
     while True:
         try:
             path = conn.recv()

@@ -4,6 +4,7 @@ python-docx, odfpy) and on the shared real and malformed documents."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,76 @@ def test_docx_text_tables_and_title(tmp_path):
     assert "得標廠商：台灣宏遠工程股份有限公司" in doc.text
     assert doc.pages[0].tables == [[["預算金額", "新臺幣5,000,000元"], ["決標方式", "最有利標"]]]
     assert "最有利標" in doc.text
+
+
+def test_docx_reads_what_python_docx_document_reads(tmp_path):
+    """The extractor parses only the main part and the core properties; text, tables and
+    properties are what docx.Document gives (hyperlinks, tabs, breaks, merged cells included)."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    path = tmp_path / "mixed.docx"
+    document = docx.Document()
+    document.core_properties.title = "評選會議紀錄"
+    document.core_properties.author = "採購處"
+    paragraph = document.add_paragraph("出席委員：陳志明\t王大同")
+    run = paragraph.add_run("第二行")
+    run.add_break()
+    run.add_text("換行之後")
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), document.part.relate_to("https://web.pcc.gov.tw/", RT.HYPERLINK,
+                                                 is_external=True))
+    inner = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "政府電子採購網"
+    inner.append(text)
+    link.append(inner)
+    paragraph._p.append(link)  # noqa: SLF001 - python-docx has no API to add a hyperlink
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 2)).text = "跨欄標題"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "跨列"
+    table.cell(1, 1).text, table.cell(2, 2).text = "甲", "乙"
+    document.add_paragraph("決標金額 1,200,000 元")
+    document.save(str(path))
+
+    reference = docx.Document(str(path))
+    lines = []
+    for block in reference.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(docx.text.paragraph.Paragraph(block, reference).text)
+        elif tag == "tbl":
+            rows = [[c.text.strip() for c in row.cells]
+                    for row in docx.table.Table(block, reference).rows]
+            lines.extend("\t".join(row) for row in rows)
+    from extractors.base import clean_text
+
+    doc = extract(path)
+    assert doc.text == clean_text("\n".join(lines))
+    assert "政府電子採購網" in doc.text and "跨欄標題" in doc.text
+    assert doc.title == "評選會議紀錄"
+    assert doc.metadata["author"] == "採購處"
+
+
+def test_docx_without_core_properties_has_no_title(tmp_path):
+    """docx.Document would make up default core properties (title "Word Document")."""
+    import zipfile
+
+    source, path = tmp_path / "with.docx", tmp_path / "without.docx"
+    write_docx(source, LINES)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "docProps/core.xml":
+                continue
+            if item.filename == "_rels/.rels":  # the package's link to the part goes too
+                data = re.sub(rb"<Relationship [^>]*docProps/core\.xml[^>]*/>", b"", data)
+            new.writestr(item, data)
+    doc = extract(path)
+    assert doc.title == ""
+    assert "得標廠商：台灣宏遠工程股份有限公司" in doc.text
 
 
 def test_odt_text_tables_and_title(tmp_path):
