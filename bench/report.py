@@ -162,9 +162,12 @@ def ingest() -> list[str]:
         small = config.get("small_documents")
         if small:
             flow = small.get("documents_per_s_flow") or 0
+            every = config.get("small_runs") or []
+            runs = (" (runs: " + ", ".join(f"{r['documents_per_s_wall']:,.0f}" for r in every)
+                    + " docs/s)") if len(every) > 1 else ""
             out.append(f"| {small['files']:,} small documents {small['formats']}, {name} | whole "
-                       f"command {small['documents_per_s_wall']:,.0f} docs/s; flow run {flow:,.0f} "
-                       f"docs/s; index {_mb(small['index_bytes'])} |")
+                       f"command {small['documents_per_s_wall']:,.0f} docs/s{runs}; flow run "
+                       f"{flow:,.0f} docs/s; index {_mb(small['index_bytes'])} |")
     return out
 
 
