@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from extractors.base import (
     clean_text,
     require_text,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
@@ -83,9 +86,14 @@ def extract_docx(path: Path) -> ExtractedDocument:
         if content_type != CT.WML_DOCUMENT_MAIN:  # what docx.Document refuses too
             raise ValueError(f"not a Word document, its main part is {content_type!r}")
         body = parse_xml(blob).body
-        core = parse_xml(parts[RT.CORE_PROPERTIES][1]) if RT.CORE_PROPERTIES in parts else None
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for a bad package
         raise CorruptDocument(f"DOCX cannot be parsed ({type(exc).__name__}: {exc})") from None
+    core = None
+    if RT.CORE_PROPERTIES in parts:
+        try:
+            core = parse_xml(parts[RT.CORE_PROPERTIES][1])
+        except Exception as exc:  # noqa: BLE001 - damaged properties lose the title, not the text
+            log.warning("DOCX %s: core properties unreadable (%s); text kept", path.name, exc)
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     for block in body.iterchildren():

@@ -120,8 +120,10 @@ def test_docx_reads_what_python_docx_document_reads(tmp_path):
     assert doc.metadata["author"] == "採購處"
 
 
-def test_docx_without_core_properties_has_no_title(tmp_path):
-    """docx.Document would make up default core properties (title "Word Document")."""
+@pytest.mark.parametrize("damage", ["removed", "unreadable"])
+def test_docx_without_readable_core_properties_keeps_its_text(tmp_path, damage):
+    """No title then; docx.Document would make up default core properties (title "Word
+    Document") for a package without them, and fail on unreadable ones."""
     import zipfile
 
     source, path = tmp_path / "with.docx", tmp_path / "without.docx"
@@ -130,12 +132,15 @@ def test_docx_without_core_properties_has_no_title(tmp_path):
         for item in old.infolist():
             data = old.read(item)
             if item.filename == "docProps/core.xml":
-                continue
-            if item.filename == "_rels/.rels":  # the package's link to the part goes too
+                if damage == "removed":
+                    continue
+                data = b"<cp:coreProperties this is not XML"
+            if item.filename == "_rels/.rels" and damage == "removed":  # its link goes too
                 data = re.sub(rb"<Relationship [^>]*docProps/core\.xml[^>]*/>", b"", data)
             new.writestr(item, data)
     doc = extract(path)
     assert doc.title == ""
+    assert doc.metadata == {}
     assert "得標廠商：台灣宏遠工程股份有限公司" in doc.text
 
 
