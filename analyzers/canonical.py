@@ -120,6 +120,7 @@ def canonical_tokens(normalized: str) -> list[str]:
 
 
 def _roc_dates(text: str) -> list[str]:
+    """Date tokens of the ROC dates in ``text`` (see _ROC_DATE)."""
     out: list[str] = []
     pos = 0
     while (m := _ROC_DATE.search(text, pos)) is not None:

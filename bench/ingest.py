@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -267,7 +268,7 @@ def main() -> int:
         configs["ephemeral"] = run_configuration("ephemeral", tmp, pdfs, small, args.files,
                                                  args.small, prefect_home, None, args.repeat,
                                                  raw_runs)
-        raw_seconds = sorted(raw_runs)[(len(raw_runs) - 1) // 2]
+        raw_seconds = statistics.median_low(raw_runs)
         raw_rate = total_pages / raw_seconds
         with PrefectServer(prefect_home, log) as server:  # to read the runs' own durations
             for config in configs.values():

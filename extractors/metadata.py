@@ -39,15 +39,12 @@ DOC_TYPES = ("background", "planning", "progress", "resolution", "meeting_materi
 
 # -- character folding -----------------------------------------------------------------------------
 
-_WIDE = {0xFF10 + i: 0x30 + i for i in range(10)}                      # ０-９
-_WIDE.update({0xFF21 + i: 0x41 + i for i in range(26)})                # Ａ-Ｚ
-_WIDE.update({0xFF41 + i: 0x61 + i for i in range(26)})                # ａ-ｚ
+_WIDE = {0xFF10 + i: chr(0x30 + i) for i in range(10)}                 # ０-９
+_WIDE.update({0xFF21 + i: chr(0x41 + i) for i in range(26)})           # Ａ-Ｚ
+_WIDE.update({0xFF41 + i: chr(0x61 + i) for i in range(26)})           # ａ-ｚ
 _WIDE.update({ord("／"): "/", ord("．"): ".", ord("－"): "-", ord("＄"): "$", ord("﹣"): "-",
               ord("＃"): "#", ord("＿"): "_", ord("＆"): "&", ord("\u00a0"): " "})
-
-
-_WIDE_MAP = CharMap({key: chr(value) if isinstance(value, int) else value
-                     for key, value in _WIDE.items()})
+_WIDE_MAP = CharMap(_WIDE)
 
 
 @functools.lru_cache(maxsize=16)

@@ -6,6 +6,7 @@ replaced; the file it was reading gets a LimitExceeded/CorruptDocument error and
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import threading
@@ -44,8 +45,6 @@ def _worker_main(conn, limits: Limits, memory_mb: int, postprocess) -> None:  # 
     warmup = getattr(postprocess, "warmup", None)
     if warmup is not None:
         warmup()  # e.g. load dictionaries while the parent is still planning
-    import gc
-
     gc.freeze()  # what was loaded so far stays for the worker's life: no collection walks it
     while True:
         try:
